@@ -1,0 +1,101 @@
+/**
+ * The chunk format. A session is one sealed wire string P, sliced over cookies `NAME`, `NAME.1`, …
+ * `NAME` starts with a header naming the format version and the chunk count: `v1.<count>.`.
+ * Nothing else marks a chunk, so mixing, dropping, reordering or truncating chunks changes P and
+ * fails verification.
+ */
+
+export const FORMAT_VERSION = 1
+/** Highest chunk count a header may name; far above any browser's per-host cookie count. */
+export const MAX_CHUNKS = 9999
+
+const HEADER = /^v1\.([1-9][0-9]{0,3})\./
+
+export function chunkHeader(count: number): string {
+  return `v${FORMAT_VERSION}.${count}.`
+}
+
+export function chunkName(base: string, index: number): string {
+  return index === 0 ? base : `${base}.${index}`
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** Matches exactly `NAME` and `NAME.k` (k >= 1, no leading zero): `NAME-id` or `NAME.x` never match. */
+export function chunkPattern(base: string): RegExp {
+  return new RegExp(`^${escapeRegExp(base)}(?:\\.([1-9][0-9]*))?$`)
+}
+
+/** Our cookies as found on a request: the first chunk, the numbered ones, every name seen. */
+export interface RequestChunks {
+  first: string | undefined
+  /** index (>= 1) → value */
+  numbered: Map<number, string>
+  /** Our cookie names present on the request, `NAME` first then by index. */
+  names: string[]
+}
+
+export function collectChunks(cookies: Readonly<Record<string, string | undefined>>, base: string): RequestChunks {
+  const pattern = chunkPattern(base)
+  const numbered = new Map<number, string>()
+  let first: string | undefined
+  for (const [name, value] of Object.entries(cookies)) {
+    if (value === undefined) continue
+    const m = pattern.exec(name)
+    if (m === null) continue
+    if (m[1] === undefined) first = value
+    else {
+      const index = Number(m[1])
+      // Indexes past 2^53 cannot be ours; they are still named for deletion below.
+      numbered.set(Number.isSafeInteger(index) ? index : Number.MAX_SAFE_INTEGER, value)
+    }
+  }
+  const names = [...numbered.keys()].sort((a, b) => a - b).map((i) => chunkName(base, i))
+  if (first !== undefined) names.unshift(base)
+  return { first, numbered, names }
+}
+
+export type AssembleResult =
+  { ok: true; count: number; payload: string } | { ok: false; reason: 'missing' | 'malformed' }
+
+/**
+ * Joins chunks back into the wire string. Chunks past the header's count are stale leftovers of a
+ * larger earlier session and are ignored (the next commit deletes them).
+ */
+export function assemble(chunks: RequestChunks): AssembleResult {
+  if (chunks.first === undefined) return { ok: false, reason: 'missing' }
+  const m = HEADER.exec(chunks.first)
+  if (m === null) return { ok: false, reason: 'malformed' }
+  const count = Number(m[1])
+  // Cheap bound first, so a forged count of 9999 costs nothing.
+  if (count - 1 > chunks.numbered.size) return { ok: false, reason: 'missing' }
+  const parts = [chunks.first.slice(m[0].length)]
+  for (let i = 1; i < count; i++) {
+    const part = chunks.numbered.get(i)
+    if (part === undefined) return { ok: false, reason: 'missing' }
+    parts.push(part)
+  }
+  return { ok: true, count, payload: parts.join('') }
+}
+
+/** The chunk count a header names, if the value starts with a valid header. */
+export function headerCount(first: string): number | undefined {
+  const m = HEADER.exec(first)
+  return m === null ? undefined : Number(m[1])
+}
+
+/** Slices a wire string into chunk values of the given capacities (the header goes in front). */
+export function split(payload: string, capacities: readonly number[]): string[] {
+  const values: string[] = []
+  let offset = 0
+  capacities.forEach((capacity, i) => {
+    const prefix = i === 0 ? chunkHeader(capacities.length) : ''
+    const take = capacity - prefix.length
+    values.push(prefix + payload.slice(offset, offset + take))
+    offset += take
+  })
+  if (offset < payload.length) throw new RangeError('split: capacities do not cover the payload')
+  return values
+}

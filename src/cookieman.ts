@@ -1,0 +1,405 @@
+import { parse } from 'cookie'
+import { deletionCookie, liveCookie, makeBudget, plan, type Budget, type BudgetContext } from './budget.js'
+import { assemble, chunkName, collectChunks, split, type RequestChunks } from './chunk.js'
+import { deflateRaw, inflateRaw } from './compress.js'
+import { SessionError, configError } from './errors.js'
+import { deriveKeys, type SealingKey } from './keys.js'
+import { BUILTIN_BROWSERS } from './limits.js'
+import { resolveOptions, type CookiemanOptions, type ResolvedOptions } from './options.js'
+import { open, seal, sealedLength, type SealMeta } from './seal.js'
+import { createSession, settle, stateOf, type Session } from './session.js'
+import { shrink, type Data, type ShrinkFunction, type Shrinker } from './shrink.js'
+import { buildDatabase, entryById, profileFor, type BrowserInfo, type BrowserProfile } from './user-agent.js'
+
+/** What a commit did and why, enough to show a user why their data was trimmed. */
+export interface CommitReport {
+  /** Chunks of ours the browser holds after this response. */
+  chunks: number
+  /** Our `name=value` bytes in the next Cookie header (separators not counted). */
+  bytes: number
+  budget: Budget
+  browser: BrowserInfo
+  /** Nothing was written: the data equals what the request carried (stale chunks may still be deleted). */
+  unchanged: boolean
+  shrunk: boolean
+  /** Shrinker calls plus key removals. */
+  shrinkSteps: number
+  /** Each step: its phase (1-4, see the README) and the keys it concerned. */
+  steps: ShrinkStep[]
+  /** Keys still present but changed by a shrinker. */
+  trimmedKeys: string[]
+  /** Keys the commit removed (they read back as their default). */
+  droppedKeys: string[]
+  /** Names of our cookies this response deletes. */
+  deleted: string[]
+  error?: SessionError
+}
+
+export interface ShrinkStep {
+  phase: 1 | 2 | 3 | 4
+  keys: string[]
+}
+
+/** A Web-standard `Headers`, or anything with the same `get` (Next's `ReadonlyHeaders`). */
+export interface HeadersLike {
+  get(name: string): string | null
+}
+
+export interface EncodeResult {
+  /** One `Set-Cookie` header value each. */
+  setCookie: string[]
+  report: CommitReport
+}
+
+type KeyOf<T> = Extract<keyof T, string>
+
+export interface Cookieman<T extends object> {
+  /** The validated options (secrets omitted). */
+  readonly cookieName: string
+  /**
+   * Registers a shrink function for one key or several. Shrinkers run in registration order.
+   * @example cookieman.register('recent', (data, last) => { data.recent?.pop(); if (last || !data.recent?.length) delete data.recent; return data })
+   */
+  register(keys: KeyOf<T> | readonly KeyOf<T>[], fn: ShrinkFunction<T>): this
+  /** Reads the session from request headers. Never throws on bad cookies. */
+  decodeSession(headers: HeadersLike): Promise<Session<T>>
+  /** Shrinks, seals and chunks the session for the browser that sent `headers`. */
+  encodeSession(session: Session<T>, headers: HeadersLike): Promise<EncodeResult>
+  /** The browser profile for a request: the proxy's forwarded one, else parsed from the User-Agent. */
+  profile(headers: HeadersLike): BrowserProfile
+}
+
+/** Request header through which the proxy forwards the parsed browser profile. */
+export const PROFILE_HEADER = 'x-next-cookieman-profile'
+
+/** Serializes a profile for {@link PROFILE_HEADER}. */
+export function encodeProfile(profile: BrowserProfile): string {
+  const { browser, entry } = profile
+  return [entry.id, browser.name, browser.version, browser.engine].map(encodeURIComponent).join(';')
+}
+
+let sealCount = 0
+/** Seals performed by this process (for tests and benchmarks: a commit seals at most once). */
+export function sealsPerformed(): number {
+  return sealCount
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+function isPlainObject(value: unknown): value is Data {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+interface RequestInfo {
+  chunks: RequestChunks
+  others: { count: number; bytes: number }
+}
+
+function readRequest(headers: HeadersLike, baseName: string): RequestInfo {
+  const header = headers.get('cookie') ?? ''
+  const cookies = parse(header, { decode: (v) => v })
+  const chunks = collectChunks(cookies, baseName)
+  let ours = 0
+  for (const name of chunks.names) ours += name.length + 1 + (cookies[name]?.length ?? 0) + 2
+  // Everything else in the header is someone else's, duplicates of our names included (another
+  // Path or Domain: we cannot delete those). Count pairs as the browser sent them.
+  const pairs = header.split(';').filter((s) => s.trim() !== '').length
+  const trimmed = header.trim()
+  return {
+    chunks,
+    others: {
+      count: Math.max(0, pairs - chunks.names.length),
+      bytes: Math.max(0, (trimmed === '' ? 0 : trimmed.length + 2) - ours),
+    },
+  }
+}
+
+/**
+ * Creates a session engine. Options are validated here: misuse throws `SessionError`
+ * `ERR_SESSION_CONFIG` with what to change.
+ *
+ * @example
+ * ```ts
+ * export const cookieman = createCookieman<Cart>({
+ *   secret: process.env.SESSION_SECRET!,
+ *   defaults: () => ({ cart: [], recent: [] }),
+ * })
+ * ```
+ */
+export function createCookieman<T extends object>(options: CookiemanOptions<T>): Cookieman<T> {
+  const opts: ResolvedOptions<T> = resolveOptions(options, BUILTIN_BROWSERS)
+  const database = buildDatabase(opts.browsers)
+  const shrinkers: Shrinker<T>[] = []
+  let keys: Promise<SealingKey[]> | undefined
+  const getKeys = (): Promise<SealingKey[]> => (keys ??= deriveKeys(opts.secrets, opts.cookieName, opts.mode))
+
+  const report = (err: SessionError): void => {
+    try {
+      opts.onError(err)
+    } catch (hookError) {
+      // A throwing hook must not turn a bad cookie into a 500.
+      console.error('next-cookieman: onError threw', hookError)
+    }
+  }
+
+  const fresh = (error?: SessionError): Session<T> => {
+    if (error !== undefined) report(error)
+    return createSession(opts.defaults(), { iat: undefined, count: undefined }, error)
+  }
+
+  const profile = (headers: HeadersLike): BrowserProfile => {
+    const forwarded = headers.get(PROFILE_HEADER)
+    if (forwarded !== null) {
+      const [id, name, version, engine] = forwarded.split(';').map((p) => {
+        try {
+          return decodeURIComponent(p)
+        } catch {
+          return ''
+        }
+      })
+      const entry = id === undefined ? undefined : entryById(id, database)
+      if (entry !== undefined) {
+        return { entry, browser: { name: name ?? '', version: version ?? '', engine: engine ?? '' } }
+      }
+    }
+    return profileFor(headers.get('user-agent'), database)
+  }
+
+  async function decodeSession(headers: HeadersLike): Promise<Session<T>> {
+    const { chunks } = readRequest(headers, opts.cookieName)
+    if (chunks.names.length === 0) return fresh()
+    const assembled = assemble(chunks)
+    if (!assembled.ok) {
+      return assembled.reason === 'missing'
+        ? fresh(new SessionError('ERR_SESSION_CHUNK_MISSING', `session cookie ${opts.cookieName}: a chunk is missing`))
+        : fresh(
+            new SessionError(
+              'ERR_SESSION_MALFORMED',
+              `session cookie ${opts.cookieName} is not in the next-cookieman format`,
+            ),
+          )
+    }
+    const opened = await open(opts.mode, await getKeys(), assembled.payload)
+    if (!opened.ok) {
+      return fresh(new SessionError('ERR_SESSION_TAMPERED', `session cookie ${opts.cookieName} failed verification`))
+    }
+    const now = Math.floor(Date.now() / 1000)
+    // RFC 7519 section 4.1.4: not accepted on or after exp. No clock tolerance: we issued it.
+    if (now >= opened.meta.exp) {
+      return fresh(new SessionError('ERR_SESSION_EXPIRED', `session cookie ${opts.cookieName} expired`))
+    }
+    let plaintext = opened.plaintext
+    if (opened.meta.compressed) {
+      let inflated: Uint8Array | undefined
+      try {
+        inflated = await inflateRaw(plaintext, opts.maxInflatedBytes)
+      } catch (cause) {
+        return fresh(new SessionError('ERR_SESSION_MALFORMED', 'session payload does not inflate', { cause }))
+      }
+      if (inflated === undefined) {
+        return fresh(
+          new SessionError('ERR_SESSION_TOO_LARGE', `session payload inflates past ${opts.maxInflatedBytes} bytes`),
+        )
+      }
+      plaintext = inflated
+    }
+    let decoded: unknown
+    try {
+      decoded = JSON.parse(decoder.decode(plaintext))
+    } catch (cause) {
+      return fresh(new SessionError('ERR_SESSION_MALFORMED', 'session payload is not JSON', { cause }))
+    }
+    if (!isPlainObject(decoded)) {
+      return fresh(new SessionError('ERR_SESSION_MALFORMED', 'session payload is not a JSON object'))
+    }
+    const data = { ...opts.defaults(), ...decoded } as T
+    return createSession(data, { iat: opened.meta.iat, count: assembled.count })
+  }
+
+  async function encodeSession(session: Session<T>, headers: HeadersLike): Promise<EncodeResult> {
+    const now = Math.floor(Date.now() / 1000)
+    const state = stateOf(session)
+    const request = readRequest(headers, opts.cookieName)
+    const present = request.chunks.names
+    const prof = profile(headers)
+    const ctx = makeBudget({
+      entry: prof.entry,
+      others: request.others,
+      baseName: opts.cookieName,
+      cookie: opts.cookie,
+      maxAge: opts.maxAge,
+      maxCookieHeaderBytes: opts.maxCookieHeaderBytes,
+      reserveBytes: opts.reserveBytes,
+      presentNames: present,
+    })
+    const base = {
+      budget: ctx.budget,
+      browser: prof.browser,
+      shrunk: false,
+      shrinkSteps: 0,
+      steps: [] as ShrinkStep[],
+      trimmedKeys: [] as string[],
+      droppedKeys: [] as string[],
+    }
+    const deleteAll = (): string[] => present.map((name) => deletionCookie(name, opts.cookie))
+
+    if (state.destroyed) {
+      settle(session, opts.defaults(), undefined, undefined)
+      return {
+        setCookie: deleteAll(),
+        report: { ...base, chunks: 0, bytes: 0, unchanged: false, deleted: [...present] },
+      }
+    }
+
+    const json = JSON.stringify(session.data)
+    const rollingDue = opts.rolling && state.iat !== undefined && now - state.iat > opts.maxAge / 2
+    if (json === state.snapshot && !rollingDue) {
+      const kept = keptChunks(request.chunks, state.count, ctx)
+      if (kept !== undefined) {
+        const stale = present.filter((name) => !kept.names.includes(name))
+        return {
+          setCookie: stale.map((name) => deletionCookie(name, opts.cookie)),
+          report: { ...base, chunks: kept.names.length, bytes: kept.bytes, unchanged: true, deleted: stale },
+        }
+      }
+    }
+
+    // The working copy the shrinkers may mutate: a JSON round trip, so it is plain data.
+    const original = JSON.parse(json) as Data
+    const working = JSON.parse(json) as Data
+    const { kid } = (await getKeys())[0]!
+    const meta: SealMeta = { kid, iat: now, exp: now + opts.maxAge, compressed: false }
+    let lastCompressed: { json: string; bytes: Uint8Array } | undefined
+
+    const plaintextFor = async (data: Data, jsonBytes: number): Promise<{ bytes: number; compressed: boolean }> => {
+      if (!opts.compress) return { bytes: jsonBytes, compressed: false }
+      const text = JSON.stringify(data)
+      const deflated = await deflateRaw(encoder.encode(text))
+      lastCompressed = { json: text, bytes: deflated }
+      // Tiny sessions deflate to more than they are: store those as they are.
+      return deflated.length < jsonBytes
+        ? { bytes: deflated.length, compressed: true }
+        : { bytes: jsonBytes, compressed: false }
+    }
+    const fits = async (data: Data, jsonBytes: number): Promise<boolean> => {
+      if (jsonBytes > opts.maxInflatedBytes) return false
+      const pt = await plaintextFor(data, jsonBytes)
+      return plan(sealedLength(opts.mode, { ...meta, compressed: pt.compressed }, pt.bytes), ctx) !== undefined
+    }
+
+    const shrunk = await shrink(working, shrinkers, fits)
+    const steps = shrunk.steps.map((s) => ({ phase: s.phase, keys: [...s.keys] }))
+    const shrinkInfo = { shrunk: shrunk.steps.length > 0, shrinkSteps: shrunk.steps.length, steps }
+
+    if (!shrunk.fits) {
+      const error = new SessionError(
+        'ERR_SESSION_TOO_LARGE',
+        `even an empty session does not fit: the request's other cookies leave ${ctx.budget.available} bytes of the ${ctx.budget.headerBytes}-byte Cookie header budget and ${Math.max(0, ctx.cookieSlots)} cookie slots`,
+      )
+      report(error)
+      settle(session, opts.defaults(), undefined, undefined)
+      return {
+        setCookie: deleteAll(),
+        report: {
+          ...base,
+          ...shrinkInfo,
+          droppedKeys: Object.keys(original),
+          chunks: 0,
+          bytes: 0,
+          unchanged: false,
+          deleted: [...present],
+          error,
+        },
+      }
+    }
+
+    // One seal per commit, of exactly the data that was measured.
+    const finalJson = JSON.stringify(shrunk.data)
+    const raw = encoder.encode(finalJson)
+    let plaintext: Uint8Array = raw
+    if (opts.compress) {
+      const deflated = lastCompressed?.json === finalJson ? lastCompressed.bytes : await deflateRaw(raw)
+      if (deflated.length < raw.length) {
+        plaintext = deflated
+        meta.compressed = true
+      }
+    }
+    const wire = await seal(opts.mode, (await getKeys())[0]!, meta, plaintext)
+    sealCount++
+    const layout = plan(wire.length, ctx)
+    if (wire.length !== sealedLength(opts.mode, meta, plaintext.length) || layout === undefined) {
+      throw new Error('next-cookieman: internal error, the sealed session does not match its measured size')
+    }
+    const values = split(wire, layout.capacities)
+    const names = values.map((_, i) => chunkName(opts.cookieName, i))
+    const stale = present.filter((name) => !names.includes(name))
+    const setCookie = [
+      ...values.map((value, i) => liveCookie(names[i]!, value, opts.cookie, opts.maxAge)),
+      ...stale.map((name) => deletionCookie(name, opts.cookie)),
+    ]
+    const bytes = values.reduce((sum, value, i) => sum + names[i]!.length + 1 + value.length, 0)
+
+    const droppedKeys = Object.keys(original).filter((k) => !Object.hasOwn(shrunk.data, k))
+    const trimmedKeys = Object.keys(original).filter(
+      (k) => Object.hasOwn(shrunk.data, k) && JSON.stringify(original[k]) !== JSON.stringify(shrunk.data[k]),
+    )
+    settle(session, { ...opts.defaults(), ...(JSON.parse(finalJson) as Data) } as T, now, values.length)
+    return {
+      setCookie,
+      report: {
+        ...base,
+        ...shrinkInfo,
+        trimmedKeys,
+        droppedKeys,
+        chunks: values.length,
+        bytes,
+        unchanged: false,
+        deleted: stale,
+      },
+    }
+  }
+
+  /** The chunks of a valid session on the request, if they still fit this request's budget. */
+  function keptChunks(
+    chunks: RequestChunks,
+    count: number | undefined,
+    ctx: BudgetContext,
+  ): { names: string[]; bytes: number } | undefined {
+    if (count === undefined) return { names: [], bytes: 0 }
+    const names: string[] = []
+    let bytes = 0
+    for (let i = 0; i < count; i++) {
+      const value = i === 0 ? chunks.first : chunks.numbered.get(i)
+      if (value === undefined) return undefined
+      const name = chunkName(opts.cookieName, i)
+      if (name.length + value.length > ctx.perCookie) return undefined
+      names.push(name)
+      bytes += name.length + 1 + value.length
+    }
+    if (count > ctx.cookieSlots || bytes + 2 * count > ctx.headerAvailable) return undefined
+    return { names, bytes }
+  }
+
+  const cookieman: Cookieman<T> = {
+    cookieName: opts.cookieName,
+    register(keysArg, fn) {
+      const list: readonly string[] = typeof keysArg === 'string' ? [keysArg] : keysArg
+      if (!Array.isArray(list) || list.length === 0 || list.some((k) => typeof k !== 'string' || k === '')) {
+        throw configError('register needs a key or a non-empty array of keys')
+      }
+      if (typeof fn !== 'function') throw configError('register needs a shrink function (data, last) => data')
+      for (const key of list) {
+        if (shrinkers.some((s) => s.keys.includes(key))) {
+          throw configError(`a shrink function is already registered for key ${JSON.stringify(key)}`)
+        }
+      }
+      shrinkers.push({ keys: [...list], fn })
+      return this
+    },
+    decodeSession,
+    encodeSession,
+    profile,
+  }
+  return cookieman
+}

@@ -1,0 +1,52 @@
+/**
+ * Every code a {@link SessionError} can carry. Decide on `err.code`, never on the message text.
+ *
+ * - `ERR_SESSION_TAMPERED`: every chunk arrived but the token failed verification (altered, swapped,
+ *   mixed from two sessions, sealed with a secret we do not hold).
+ * - `ERR_SESSION_CHUNK_MISSING`: the header in `NAME` names more chunks than arrived, or `NAME.k`
+ *   arrived without `NAME`.
+ * - `ERR_SESSION_MALFORMED`: the cookie is not in our format at all.
+ * - `ERR_SESSION_EXPIRED`: the token verified, but its `exp` has passed.
+ * - `ERR_SESSION_TOO_LARGE`: even the empty session does not fit the budget (reported by a commit,
+ *   never thrown), or an authentic payload inflates past `maxInflatedBytes` on read.
+ * - `ERR_SESSION_READ_ONLY`: a commit from a server component.
+ * - `ERR_SESSION_CONFIG`: bad options, thrown by `createCookieman` and `register`.
+ */
+export type SessionErrorCode =
+  | 'ERR_SESSION_TAMPERED'
+  | 'ERR_SESSION_CHUNK_MISSING'
+  | 'ERR_SESSION_MALFORMED'
+  | 'ERR_SESSION_EXPIRED'
+  | 'ERR_SESSION_TOO_LARGE'
+  | 'ERR_SESSION_READ_ONLY'
+  | 'ERR_SESSION_CONFIG'
+
+/**
+ * The one error class of next-cookieman. Bad cookies never throw: they reach the app as
+ * `session.error` and through the `onError` hook. Misused options throw at `createCookieman`.
+ *
+ * @example
+ * ```ts
+ * onError(err) {
+ *   if (err.code === 'ERR_SESSION_TAMPERED') metrics.increment('session.tampered')
+ * }
+ * ```
+ */
+export class SessionError extends Error {
+  override readonly name = 'SessionError'
+  readonly code: SessionErrorCode
+
+  constructor(code: SessionErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+  }
+}
+
+/** `true` when `value` is a {@link SessionError}, optionally with the given code. */
+export function isSessionError(value: unknown, code?: SessionErrorCode): value is SessionError {
+  return value instanceof SessionError && (code === undefined || value.code === code)
+}
+
+export function configError(message: string): SessionError {
+  return new SessionError('ERR_SESSION_CONFIG', message)
+}

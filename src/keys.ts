@@ -1,0 +1,48 @@
+import { base64url } from 'jose'
+
+/** A secret turned into a key, with the identifier the token carries to pick it on read. */
+export interface SealingKey {
+  kid: string
+  key: CryptoKey
+}
+
+const encoder = new TextEncoder()
+export const KID_LENGTH = 4 // 3 bytes of HKDF output, 4 base64url characters
+
+async function hkdf(secret: string, salt: string, info: string, bits: number): Promise<ArrayBuffer> {
+  const ikm = await crypto.subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, ['deriveBits'])
+  return crypto.subtle.deriveBits(
+    { name: 'HKDF', hash: 'SHA-256', salt: encoder.encode(salt), info: encoder.encode(info) },
+    ikm,
+    bits,
+  )
+}
+
+/**
+ * Derives the key for one secret (RFC 5869 HKDF-SHA-256, the cookie name as salt, the mode in the
+ * info so a signing key never doubles as an encryption key). The `kid` comes from a separate HKDF
+ * output, so it says nothing about the key itself.
+ */
+export async function deriveKey(secret: string, cookieName: string, mode: 'encrypt' | 'sign'): Promise<SealingKey> {
+  const [material, kidBits] = await Promise.all([
+    hkdf(secret, cookieName, `next-cookieman/v1/${mode}`, 256),
+    hkdf(secret, cookieName, 'next-cookieman/v1/kid', 24),
+  ])
+  const key =
+    mode === 'encrypt'
+      ? await crypto.subtle.importKey('raw', material, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+      : await crypto.subtle.importKey('raw', material, { name: 'HMAC', hash: 'SHA-256', length: 256 }, false, [
+          'sign',
+          'verify',
+        ])
+  return { kid: base64url.encode(new Uint8Array(kidBits)), key }
+}
+
+/** Derives every secret's key once; the first one seals. */
+export function deriveKeys(
+  secrets: readonly string[],
+  cookieName: string,
+  mode: 'encrypt' | 'sign',
+): Promise<SealingKey[]> {
+  return Promise.all(secrets.map((s) => deriveKey(s, cookieName, mode)))
+}

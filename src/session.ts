@@ -1,0 +1,84 @@
+import type { SessionError } from './errors.js'
+
+/**
+ * A session as `getSession()` / `decodeSession()` return it. `data` is a plain, mutable object
+ * (what `JSON.parse` gives, with `defaults()` merged under it).
+ */
+export interface Session<T extends object> {
+  data: T
+  /** True when no valid session cookie was read (first visit, or the cookie was rejected). */
+  readonly isNew: boolean
+  /** Why the session came back empty, when a cookie was rejected. */
+  readonly error?: SessionError
+  /** Marks the session for deletion: the next commit deletes every chunk and writes nothing. */
+  destroy(): void
+}
+
+/** What the engine remembers about a session between decode and commit. */
+export interface SessionState {
+  /** JSON of `data` as decoded or last committed: a commit of equal data writes nothing. */
+  snapshot: string
+  /** `iat` of the token read or written, for rolling refresh. */
+  iat: number | undefined
+  /** Chunk count of the valid session on the request, `undefined` when none was valid. */
+  count: number | undefined
+  destroyed: boolean
+}
+
+const states = new WeakMap<object, SessionState>()
+
+class CookieSession<T extends object> implements Session<T> {
+  data: T
+  isNew: boolean
+  declare error?: SessionError
+
+  constructor(data: T, isNew: boolean, error: SessionError | undefined) {
+    this.data = data
+    this.isNew = isNew
+    if (error !== undefined) this.error = error
+  }
+
+  destroy(): void {
+    const state = states.get(this)
+    if (state !== undefined) state.destroyed = true
+  }
+
+  toJSON(): { data: T; isNew: boolean } {
+    return { data: this.data, isNew: this.isNew }
+  }
+}
+
+export function createSession<T extends object>(
+  data: T,
+  state: Omit<SessionState, 'destroyed' | 'snapshot'>,
+  error?: SessionError,
+): Session<T> {
+  const session = new CookieSession(data, state.count === undefined, error)
+  states.set(session, { ...state, snapshot: JSON.stringify(data), destroyed: false })
+  return session
+}
+
+/** The state of a session made by this package; a foreign object gets a fresh state. */
+export function stateOf(session: Session<object>): SessionState {
+  let state = states.get(session)
+  if (state === undefined) {
+    state = { snapshot: '', iat: undefined, count: undefined, destroyed: false }
+    states.set(session, state)
+  }
+  return state
+}
+
+/** After a commit: the session now holds what was stored. */
+export function settle<T extends object>(
+  session: Session<T>,
+  data: T,
+  iat: number | undefined,
+  count: number | undefined,
+): void {
+  const state = stateOf(session)
+  session.data = data
+  ;(session as { isNew: boolean }).isNew = count === undefined
+  state.snapshot = JSON.stringify(data)
+  state.iat = iat
+  state.count = count
+}

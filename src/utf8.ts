@@ -1,0 +1,28 @@
+/** UTF-8 byte length of a string without encoding it (lone surrogates count as U+FFFD, 3 bytes). */
+export function utf8Length(s: string): number {
+  let n = s.length
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) continue
+    if (c < 0x800) {
+      n += 1
+    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1)
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        // A surrogate pair: 2 UTF-16 units, 4 bytes.
+        n += 2
+        i++
+      } else {
+        n += 2
+      }
+    } else {
+      n += 2
+    }
+  }
+  return n
+}
+
+/** Length of unpadded base64url for `n` bytes (RFC 4648 section 5, padding omitted as JOSE does). */
+export function base64urlLength(n: number): number {
+  return Math.floor(n / 3) * 4 + [0, 2, 3][n % 3]!
+}
