@@ -245,7 +245,7 @@ export function createCookieman<T extends object>(options: CookiemanOptions<T>):
     const deleteAll = (): string[] => present.map((name) => deletionCookie(name, opts.cookie))
 
     if (state.destroyed) {
-      settle(session, opts.defaults(), undefined, undefined)
+      settle(session, opts.defaults(), undefined, { chunks: 0, bytes: 0 })
       return {
         setCookie: deleteAll(),
         report: { ...base, chunks: 0, bytes: 0, unchanged: false, deleted: [...present] },
@@ -254,6 +254,10 @@ export function createCookieman<T extends object>(options: CookiemanOptions<T>):
 
     const json = JSON.stringify(session.data)
     const rollingDue = opts.rolling && state.iat !== undefined && now - state.iat > opts.maxAge / 2
+    if (json === state.snapshot && !rollingDue && state.written !== undefined) {
+      // Committed before in this request: those Set-Cookie lines already went out.
+      return { setCookie: [], report: { ...base, ...state.written, unchanged: true, deleted: [] } }
+    }
     if (json === state.snapshot && !rollingDue) {
       const kept = keptChunks(request.chunks, state.count, ctx)
       if (kept !== undefined) {
@@ -298,7 +302,7 @@ export function createCookieman<T extends object>(options: CookiemanOptions<T>):
         `even an empty session does not fit: the request's other cookies leave ${ctx.budget.available} bytes of the ${ctx.budget.headerBytes}-byte Cookie header budget and ${Math.max(0, ctx.cookieSlots)} cookie slots`,
       )
       report(error)
-      settle(session, opts.defaults(), undefined, undefined)
+      settle(session, opts.defaults(), undefined, { chunks: 0, bytes: 0 })
       return {
         setCookie: deleteAll(),
         report: {
@@ -344,7 +348,10 @@ export function createCookieman<T extends object>(options: CookiemanOptions<T>):
     const trimmedKeys = Object.keys(original).filter(
       (k) => Object.hasOwn(shrunk.data, k) && JSON.stringify(original[k]) !== JSON.stringify(shrunk.data[k]),
     )
-    settle(session, { ...opts.defaults(), ...(JSON.parse(finalJson) as Data) } as T, now, values.length)
+    settle(session, { ...opts.defaults(), ...(JSON.parse(finalJson) as Data) } as T, now, {
+      chunks: values.length,
+      bytes,
+    })
     return {
       setCookie,
       report: {

@@ -114,23 +114,11 @@ export const BUILTIN_BROWSERS: readonly BrowserEntry[] = [
       'old Firefox netwerk/cookie/nsCookieService.cpp kMaxCookiesPerHost=150, kMaxBytesPerCookie=4096 (conservative for < 60)',
   },
   {
-    // WebKitGTK (the Linux port; Safari's UA on a Linux OS). Measured on WebKitGTK 2.50: no
-    // per-cookie or per-host limit seen (3000 cookies kept), but a response whose head is over
-    // ~64 KiB fails as a whole. We promise no more than Chromium per cookie and per host.
-    id: 'webkitgtk',
-    match: { engine: ['WebKit'], os: ['Linux', 'Ubuntu', 'Debian', 'Fedora'] },
-    perCookie: 4096,
-    cookies: 180,
-    responseHeadBytes: 64 * KiB,
-    source:
-      'measured on WebKitGTK 2.50 (no per-cookie limit, 3000 cookies kept, response head fails past ~64 KiB); capped to 4096 bytes and 180 cookies',
-  },
-  {
     // Apple WebKit (Safari, and every browser on iOS: CriOS, FxiOS, EdgiOS use WebKit). The cookie
     // store is CFNetwork's, not WebKitGTK's: 4093 bytes per cookie is the widely reproduced figure
     // for Safari, and we keep the Chromium count of 180 and the 64 KiB head seen in WebKit.
     id: 'webkit-apple',
-    match: { engine: ['WebKit'] },
+    match: { engine: ['WebKit'], os: ['Mac OS', 'iOS'] },
     perCookie: 4093,
     cookies: 180,
     responseHeadBytes: 64 * KiB,
@@ -138,8 +126,31 @@ export const BUILTIN_BROWSERS: readonly BrowserEntry[] = [
       'Safari/CFNetwork: 4093 bytes per cookie (browser cookie limit tests); 180 cookies and 64 KiB head kept conservative (WebKitGTK 2.50 measurement)',
   },
   {
-    // Internet Explorer 7+ and legacy Edge: Microsoft KB 941495 / 306070 raised the limit to 50 cookies
-    // per domain; 4096 bytes per cookie over the whole cookie.
+    // WebKitGTK and WPE (the Linux and BSD ports; Epiphany, MiniBrowser). Measured on WebKitGTK
+    // 2.50: no per-cookie or per-host limit seen (3000 cookies kept), but a response whose head is
+    // over ~64 KiB fails as a whole. We promise no more than Chromium per cookie and per host.
+    id: 'webkitgtk',
+    match: { engine: ['WebKit'], os: ['Linux', 'Ubuntu', 'Debian', 'Fedora', 'Arch', 'FreeBSD', 'OpenBSD', 'NetBSD'] },
+    perCookie: 4096,
+    cookies: 180,
+    responseHeadBytes: 64 * KiB,
+    source:
+      'measured on WebKitGTK 2.50 (no per-cookie limit, 3000 cookies kept, response head fails past ~64 KiB); capped to 4096 bytes and 180 cookies',
+  },
+  {
+    // Any other WebKit (the pre-Chromium Android Browser, BlackBerry, old Chrome before Blink): no
+    // source we trust, so Safari's per-cookie figure and the RFC 6265 count.
+    id: 'webkit',
+    match: { engine: ['WebKit'] },
+    perCookie: 4093,
+    cookies: 50,
+    responseHeadBytes: 64 * KiB,
+    source: 'conservative: Safari 4093 bytes per cookie, RFC 6265 section 6.1 minimum of 50 cookies',
+  },
+  {
+    // Internet Explorer 8+ (and IE 7 in compatibility view), which send a Trident token, and legacy
+    // Edge: Microsoft KB 941495 raised the limit to 50 cookies per domain; 4096 bytes per cookie over
+    // the whole cookie. A plain IE 7 sends no Trident token and gets the RFC minimums: the same numbers.
     id: 'trident',
     match: { engine: ['Trident', 'EdgeHTML'] },
     perCookie: 4096,

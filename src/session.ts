@@ -22,6 +22,8 @@ export interface SessionState {
   iat: number | undefined
   /** Chunk count of the valid session on the request, `undefined` when none was valid. */
   count: number | undefined
+  /** What the last commit of this session object wrote (a later unchanged commit repeats nothing). */
+  written: { chunks: number; bytes: number } | undefined
   destroyed: boolean
 }
 
@@ -50,11 +52,11 @@ class CookieSession<T extends object> implements Session<T> {
 
 export function createSession<T extends object>(
   data: T,
-  state: Omit<SessionState, 'destroyed' | 'snapshot'>,
+  state: Omit<SessionState, 'destroyed' | 'snapshot' | 'written'>,
   error?: SessionError,
 ): Session<T> {
   const session = new CookieSession(data, state.count === undefined, error)
-  states.set(session, { ...state, snapshot: JSON.stringify(data), destroyed: false })
+  states.set(session, { ...state, snapshot: JSON.stringify(data), written: undefined, destroyed: false })
   return session
 }
 
@@ -62,7 +64,7 @@ export function createSession<T extends object>(
 export function stateOf(session: Session<object>): SessionState {
   let state = states.get(session)
   if (state === undefined) {
-    state = { snapshot: '', iat: undefined, count: undefined, destroyed: false }
+    state = { snapshot: '', iat: undefined, count: undefined, written: undefined, destroyed: false }
     states.set(session, state)
   }
   return state
@@ -73,12 +75,13 @@ export function settle<T extends object>(
   session: Session<T>,
   data: T,
   iat: number | undefined,
-  count: number | undefined,
+  written: { chunks: number; bytes: number },
 ): void {
   const state = stateOf(session)
   session.data = data
-  ;(session as { isNew: boolean }).isNew = count === undefined
+  ;(session as { isNew: boolean }).isNew = written.chunks === 0
   state.snapshot = JSON.stringify(data)
   state.iat = iat
-  state.count = count
+  state.count = written.chunks === 0 ? undefined : written.chunks
+  state.written = written
 }

@@ -40,8 +40,8 @@ export function buildDatabase(user: readonly BrowserEntry[] = []): readonly Brow
 const UA_MAX_LENGTH = 512
 
 /**
- * Finds the limits for a User-Agent. Unknown, empty or missing agents (bots included) get the
- * RFC 6265 minimums.
+ * Finds the limits for a User-Agent. Unknown, empty or missing agents get the RFC 6265 minimums;
+ * a bot that names an engine (Googlebot renders with Chromium) gets that engine's limits.
  */
 export function profileFor(
   userAgent: string | null | undefined,

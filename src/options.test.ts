@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest'
+import { SessionError } from './errors.js'
+import { BUILTIN_BROWSERS } from './limits.js'
+import { resolveOptions, type CookiemanOptions } from './options.js'
+
+const secret = 'a'.repeat(32)
+
+function configMessage(options: unknown): string {
+  try {
+    resolveOptions(options as CookiemanOptions<object>, BUILTIN_BROWSERS)
+  } catch (err) {
+    expect(err).toBeInstanceOf(SessionError)
+    expect((err as SessionError).code).toBe('ERR_SESSION_CONFIG')
+    return (err as SessionError).message
+  }
+  throw new Error('expected ERR_SESSION_CONFIG')
+}
+
+describe('resolveOptions defaults', () => {
+  it('fills the documented defaults', () => {
+    const o = resolveOptions({ secret }, BUILTIN_BROWSERS)
+    expect(o.secrets).toEqual([secret])
+    expect(o.cookieName).toBe('session')
+    expect(o.mode).toBe('encrypt')
+    expect(o.compress).toBe(false)
+    expect(o.maxAge).toBe(1_209_600)
+    expect(o.cookie).toEqual({
+      path: '/',
+      domain: undefined,
+      sameSite: 'lax',
+      httpOnly: true,
+      secure: true,
+      partitioned: false,
+      priority: undefined,
+    })
+    expect(o.maxCookieHeaderBytes).toBe(8192)
+    expect(o.reserveBytes).toBe(512)
+    expect(o.maxInflatedBytes).toBe(262_144)
+    expect(o.rolling).toBe(false)
+    expect(o.defaults()).toEqual({})
+  })
+
+  it('turns compression on by default in sign mode only', () => {
+    expect(resolveOptions({ secret, mode: 'sign' }, BUILTIN_BROWSERS).compress).toBe(true)
+    expect(resolveOptions({ secret, mode: 'sign', compress: false }, BUILTIN_BROWSERS).compress).toBe(false)
+    expect(resolveOptions({ secret, compress: true }, BUILTIN_BROWSERS).compress).toBe(true)
+  })
+
+  it('accepts several secrets and the maximum maxAge', () => {
+    const o = resolveOptions({ secret: [secret, 'b'.repeat(40)], maxAge: 34_560_000 }, BUILTIN_BROWSERS)
+    expect(o.secrets).toHaveLength(2)
+    expect(o.maxAge).toBe(34_560_000)
+  })
+
+  it('accepts a valid __Host- setup and a __Secure- one with a domain', () => {
+    expect(resolveOptions({ secret, cookieName: '__Host-s' }, BUILTIN_BROWSERS).cookieName).toBe('__Host-s')
+    expect(
+      resolveOptions({ secret, cookieName: '__Secure-s', cookie: { domain: 'example.com' } }, BUILTIN_BROWSERS).cookie
+        .domain,
+    ).toBe('example.com')
+  })
+})
+
+describe('resolveOptions refuses misuse with ERR_SESSION_CONFIG', () => {
+  it.each([
+    ['no options', undefined, 'needs an options object'],
+    ['no secret', {}, 'option secret is required'],
+    ['short secret', { secret: 'short' }, 'option secret is too weak: 5 characters, at least 32 needed'],
+    ['31 characters', { secret: 'x'.repeat(31) }, 'too weak: 31 characters'],
+    ['short rotated secret', { secret: [secret, 'y'.repeat(10)] }, 'option secret[1] is too weak: 10 characters'],
+    ['empty secret list', { secret: [] }, 'option secret is required'],
+    ['unknown key', { secret, cookeName: 'x' }, 'unknown option cookeName'],
+    ['unknown cookie key', { secret, cookie: { samesite: 'lax' } }, 'unknown option cookie.samesite'],
+    ['unknown limits key', { secret, limits: { maxBytes: 1 } }, 'unknown option limits.maxBytes'],
+    ['unknown mode', { secret, mode: 'plain' }, `option mode must be 'encrypt' or 'sign', got "plain"`],
+    ['maxAge over 400 days', { secret, maxAge: 34_560_001 }, 'browsers cap cookies at 400 days (34560000 s)'],
+    ['maxAge 0', { secret, maxAge: 0 }, 'option maxAge must be an integer >= 1, got 0'],
+    ['fractional maxAge', { secret, maxAge: 1.5 }, 'option maxAge must be an integer >= 1, got 1.5'],
+    ['bad cookie name', { secret, cookieName: 'a b' }, 'option cookieName must be an RFC 6265 token'],
+    ['__Host- with domain', { secret, cookieName: '__Host-s', cookie: { domain: 'a.com' } }, 'forbids cookie.domain'],
+    ['__Host- with path', { secret, cookieName: '__Host-s', cookie: { path: '/app' } }, `needs cookie.path '/'`],
+    ['__Host- without Secure', { secret, cookieName: '__Host-s', cookie: { secure: false } }, 'needs cookie.secure'],
+    [
+      '__Secure- without Secure',
+      { secret, cookieName: '__Secure-s', cookie: { secure: false } },
+      'needs cookie.secure',
+    ],
+    [
+      'SameSite=None without Secure',
+      { secret, cookie: { sameSite: 'none', secure: false } },
+      `'none' needs cookie.secure`,
+    ],
+    ['Partitioned without Secure', { secret, cookie: { partitioned: true, secure: false } }, 'partitioned needs'],
+    ['unknown sameSite', { secret, cookie: { sameSite: 'loose' } }, `option cookie.sameSite must be 'lax'`],
+    ['path without slash', { secret, cookie: { path: 'app' } }, 'option cookie.path must start with "/"'],
+    ['path with ;', { secret, cookie: { path: '/a;b' } }, 'option cookie.path must start with "/"'],
+    ['path over 1024 bytes', { secret, cookie: { path: '/' + 'p'.repeat(1024) } }, 'is 1025 bytes'],
+    ['bad domain', { secret, cookie: { domain: 'exa mple.com' } }, 'option cookie.domain is not a valid domain'],
+    ['reserve >= header', { secret, limits: { maxCookieHeaderBytes: 1024, reserveBytes: 1024 } }, 'must be smaller'],
+    [
+      'tiny header budget',
+      { secret, limits: { maxCookieHeaderBytes: 100 } },
+      'maxCookieHeaderBytes must be an integer >= 256',
+    ],
+    ['non-boolean httpOnly', { secret, cookie: { httpOnly: 'yes' } }, 'option cookie.httpOnly must be a boolean'],
+    ['defaults not a function', { secret, defaults: {} }, 'option defaults must be a function'],
+    ['new browser entry without limits', { secret, limits: { browsers: { kiosk: { match: {} } } } }, 'perCookie'],
+    [
+      'new browser entry without match',
+      { secret, limits: { browsers: { kiosk: { perCookie: 4096, cookies: 50, responseHeadBytes: 65536 } } } },
+      'match is required',
+    ],
+    [
+      'unknown entry key',
+      { secret, limits: { browsers: { blink: { perCokie: 1 } } } },
+      'unknown option limits.browsers.blink.perCokie',
+    ],
+  ])('%s', (_name, options, message) => {
+    expect(configMessage(options)).toContain(message)
+  })
+})
+
+describe('browser overrides', () => {
+  it('merges a partial override of a built-in entry', () => {
+    const o = resolveOptions({ secret, limits: { browsers: { blink: { cookies: 150 } } } }, BUILTIN_BROWSERS)
+    expect(o.browsers).toHaveLength(1)
+    expect(o.browsers[0]).toMatchObject({ id: 'blink', cookies: 150, perCookie: 4096, partitionBytes: 10240 })
+  })
+
+  it('adds a complete new entry with a default source', () => {
+    const o = resolveOptions(
+      {
+        secret,
+        limits: {
+          browsers: {
+            kiosk: { match: { browser: ['Kiosk'] }, perCookie: 2048, cookies: 20, responseHeadBytes: 32768 },
+          },
+        },
+      },
+      BUILTIN_BROWSERS,
+    )
+    expect(o.browsers[0]).toEqual({
+      id: 'kiosk',
+      match: { browser: ['Kiosk'] },
+      perCookie: 2048,
+      cookies: 20,
+      responseHeadBytes: 32768,
+      source: 'limits.browsers.kiosk (app configuration)',
+    })
+  })
+})
