@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest'
+import { shrink, type Data, type Shrinker } from './shrink.js'
+
+type D = Record<string, unknown>
+
+/** Fits when the JSON is at most `max` bytes, checking that the size it is given is exact. */
+function under(max: number) {
+  return (data: Data, jsonBytes: number) => {
+    expect(jsonBytes).toBe(new TextEncoder().encode(JSON.stringify(data)).length)
+    return jsonBytes <= max
+  }
+}
+
+const popper =
+  (key: string, log: string[]): Shrinker<D>['fn'] =>
+  (data, last) => {
+    log.push(`${key}:${last}`)
+    const list = data[key] as unknown[] | undefined
+    list?.pop()
+    if (last || list?.length === 0) delete data[key]
+    return data
+  }
+
+describe('shrink', () => {
+  it('does nothing when the data already fits', async () => {
+    const data = { a: [1, 2, 3] }
+    const r = await shrink(data, [], under(100))
+    expect(r).toEqual({ data: { a: [1, 2, 3] }, jsonBytes: 13, fits: true, steps: [] })
+  })
+
+  it('phase 1: shrinkers in registration order, each called again while it helps', async () => {
+    const log: string[] = []
+    const data = { a: ['aaaa', 'aaaa', 'aaaa'], b: ['bb', 'bb'], c: 'x'.repeat(10) }
+    // 61 bytes; each pop of a saves 7, the last one deletes a (34 bytes); one pop of b reaches 29.
+    const r = await shrink(
+      data,
+      [
+        { keys: ['a'], fn: popper('a', log) },
+        { keys: ['b'], fn: popper('b', log) },
+      ],
+      under(30),
+    )
+    expect(log).toEqual(['a:false', 'a:false', 'a:false', 'b:false'])
+    expect(r.data).toEqual({ b: ['bb'], c: 'xxxxxxxxxx' })
+    expect(r.jsonBytes).toBe(29)
+    expect(r.steps).toEqual([
+      { phase: 1, keys: ['a'] },
+      { phase: 1, keys: ['a'] },
+      { phase: 1, keys: ['a'] },
+      { phase: 1, keys: ['b'] },
+    ])
+  })
+
+  it('phase 1 moves on when a shrinker stops making the data smaller', async () => {
+    const log: string[] = []
+    const stubborn = (d: Data) => {
+      log.push('stubborn')
+      return d
+    }
+    const r = await shrink(
+      { s: 'y'.repeat(20), t: ['tt', 'tt'] },
+      [
+        { keys: ['s'], fn: stubborn },
+        { keys: ['t'], fn: popper('t', log) },
+      ],
+      under(40),
+    )
+    // 44 bytes; stubborn changes nothing, so t is next: one pop reaches 39.
+    expect(log).toEqual(['stubborn', 't:false'])
+    expect(r.data).toEqual({ s: 'y'.repeat(20), t: ['tt'] })
+    expect(r.jsonBytes).toBe(39)
+  })
+
+  it('phase 2: keys without a shrinker removed largest first; phase 3 and 4 never run when it fits', async () => {
+    const log: string[] = []
+    const data = { small: 'x', big: 'y'.repeat(40), mid: 'z'.repeat(20), keep: ['k'] }
+    const r = await shrink(data, [{ keys: ['keep'], fn: popper('keep', log) }], under(45))
+    // 104 bytes. The shrinker runs first (phase 1) and deletes keep (91); then big goes (phase 2): 42.
+    expect(log).toEqual(['keep:false'])
+    expect(r.steps).toEqual([
+      { phase: 1, keys: ['keep'] },
+      { phase: 2, keys: ['big'] },
+    ])
+    expect(r.data).toEqual({ small: 'x', mid: 'z'.repeat(20) })
+  })
+
+  it('phase 3 calls shrinkers with last = true after every unhandled key is gone', async () => {
+    const log: string[] = []
+    const keepLast = (d: Data, last: boolean) => {
+      log.push(`k:${last}`)
+      if (last) d['k'] = 'short'
+      return d
+    }
+    const r = await shrink({ k: 'q'.repeat(50), other: 'o'.repeat(10) }, [{ keys: ['k'], fn: keepLast }], under(20))
+    expect(log).toEqual(['k:false', 'k:true'])
+    expect(r.steps.map((s) => s.phase)).toEqual([1, 2, 3])
+    expect(r.data).toEqual({ k: 'short' })
+    expect(r.fits).toBe(true)
+  })
+
+  it('phase 4 removes the remaining keys largest first; an empty object that does not fit reports fits: false', async () => {
+    const noop = (d: Data) => d
+    const r1 = await shrink({ a: 'a'.repeat(30), b: 'b'.repeat(10) }, [{ keys: ['a', 'b'], fn: noop }], under(20))
+    expect(r1.steps).toEqual([
+      { phase: 1, keys: ['a', 'b'] },
+      { phase: 3, keys: ['a', 'b'] },
+      { phase: 4, keys: ['a'] },
+    ])
+    expect(r1.data).toEqual({ b: 'b'.repeat(10) })
+    const r2 = await shrink({ a: 1 }, [], under(1))
+    expect(r2.fits).toBe(false)
+    expect(r2.data).toEqual({})
+    expect(r2.steps).toEqual([{ phase: 2, keys: ['a'] }])
+  })
+
+  it('ties in size are broken by key name so the order is deterministic', async () => {
+    const r = await shrink({ b: 'xx', a: 'yy', c: 'zz' }, [], under(16))
+    expect(r.steps).toEqual([
+      { phase: 2, keys: ['a'] },
+      { phase: 2, keys: ['b'] },
+    ])
+  })
+
+  it('is called only while one of its keys is present', async () => {
+    const log: string[] = []
+    await shrink({ other: 'o'.repeat(50) }, [{ keys: ['absent'], fn: popper('absent', log) }], under(10))
+    expect(log).toEqual([])
+  })
+
+  it('a shrinker that touches a key it was not registered for is still measured exactly', async () => {
+    const sneaky = (d: Data) => {
+      d['unregistered'] = 'u'
+      d['r'] = 'r'
+      return d
+    }
+    // The estimate after the call only re-measured r; the fit test before acceptance is exact.
+    const asked: number[] = []
+    const fits = (data: Data, jsonBytes: number) => {
+      asked.push(jsonBytes)
+      return jsonBytes <= 40
+    }
+    const r = await shrink({ r: 'r'.repeat(50), unregistered: 'u'.repeat(10) }, [{ keys: ['r'], fn: sneaky }], fits)
+    expect(r.data).toEqual({ r: 'r', unregistered: 'u' })
+    expect(r.jsonBytes).toBe(JSON.stringify({ r: 'r', unregistered: 'u' }).length)
+    // 86 at first; after the call the estimate (r re-measured only) says 37, the exact size is 28.
+    expect(asked).toEqual([86, 37, 28])
+  })
+
+  it('a shrinker may return a new object', async () => {
+    const replace = () => ({ fresh: true })
+    const r = await shrink({ big: 'b'.repeat(50) }, [{ keys: ['big'], fn: replace }], under(20))
+    expect(r.data).toEqual({ fresh: true })
+    expect(r.fits).toBe(true)
+  })
+
+  it('measures UTF-8 bytes, not UTF-16 units', async () => {
+    const r = await shrink({ s: '🍪é' }, [], under(100))
+    expect(r.jsonBytes).toBe('{"s":""}'.length + 4 + 2)
+  })
+})
