@@ -5,6 +5,7 @@ import { deflateRaw, inflateRaw } from './compress.js'
 import { SessionError, configError } from './errors.js'
 import { deriveKeys, type SealingKey } from './keys.js'
 import { BUILTIN_BROWSERS } from './limits.js'
+import { utf8Length } from './utf8.js'
 import { resolveOptions, type CookiemanOptions, type ResolvedOptions } from './options.js'
 import { open, seal, sealedLength, type SealMeta } from './seal.js'
 import { createSession, settle, stateOf, type Session } from './session.js'
@@ -235,13 +236,13 @@ export function createCookieman<T extends object>(options: CookiemanOptions<T>):
     })
     const base = {
       budget: ctx.budget,
-      browser: prof.browser,
+      browser: { ...prof.browser },
       shrunk: false,
       shrinkSteps: 0,
       steps: [] as ShrinkStep[],
       trimmedKeys: [] as string[],
       droppedKeys: [] as string[],
-    }
+    } satisfies Partial<CommitReport>
     const deleteAll = (): string[] => present.map((name) => deletionCookie(name, opts.cookie))
 
     if (state.destroyed) {
@@ -269,57 +270,69 @@ export function createCookieman<T extends object>(options: CookiemanOptions<T>):
       }
     }
 
-    // The working copy the shrinkers may mutate: a JSON round trip, so it is plain data.
-    const original = JSON.parse(json) as Data
-    const working = JSON.parse(json) as Data
     const { kid } = (await getKeys())[0]!
     const meta: SealMeta = { kid, iat: now, exp: now + opts.maxAge, compressed: false }
     let lastCompressed: { json: string; bytes: Uint8Array } | undefined
 
-    const plaintextFor = async (data: Data, jsonBytes: number): Promise<{ bytes: number; compressed: boolean }> => {
-      if (!opts.compress) return { bytes: jsonBytes, compressed: false }
-      const text = JSON.stringify(data)
-      const deflated = await deflateRaw(encoder.encode(text))
-      lastCompressed = { json: text, bytes: deflated }
-      // Tiny sessions deflate to more than they are: store those as they are.
-      return deflated.length < jsonBytes
-        ? { bytes: deflated.length, compressed: true }
-        : { bytes: jsonBytes, compressed: false }
-    }
-    const fits = async (data: Data, jsonBytes: number): Promise<boolean> => {
+    const fitsText = async (text: string, jsonBytes: number): Promise<boolean> => {
       if (jsonBytes > opts.maxInflatedBytes) return false
-      const pt = await plaintextFor(data, jsonBytes)
-      return plan(sealedLength(opts.mode, { ...meta, compressed: pt.compressed }, pt.bytes), ctx) !== undefined
-    }
-
-    const shrunk = await shrink(working, shrinkers, fits)
-    const steps = shrunk.steps.map((s) => ({ phase: s.phase, keys: [...s.keys] }))
-    const shrinkInfo = { shrunk: shrunk.steps.length > 0, shrinkSteps: shrunk.steps.length, steps }
-
-    if (!shrunk.fits) {
-      const error = new SessionError(
-        'ERR_SESSION_TOO_LARGE',
-        `even an empty session does not fit: the request's other cookies leave ${ctx.budget.available} bytes of the ${ctx.budget.headerBytes}-byte Cookie header budget and ${Math.max(0, ctx.cookieSlots)} cookie slots`,
-      )
-      report(error)
-      settle(session, opts.defaults(), undefined, { chunks: 0, bytes: 0 })
-      return {
-        setCookie: deleteAll(),
-        report: {
-          ...base,
-          ...shrinkInfo,
-          droppedKeys: Object.keys(original),
-          chunks: 0,
-          bytes: 0,
-          unchanged: false,
-          deleted: [...present],
-          error,
-        },
+      let plaintextBytes = jsonBytes
+      let compressed = false
+      if (opts.compress) {
+        const deflated = await deflateRaw(encoder.encode(text))
+        lastCompressed = { json: text, bytes: deflated }
+        // Tiny sessions deflate to more than they are: store those as they are.
+        if (deflated.length < jsonBytes) {
+          plaintextBytes = deflated.length
+          compressed = true
+        }
       }
+      return plan(sealedLength(opts.mode, { ...meta, compressed }, plaintextBytes), ctx) !== undefined
+    }
+    // Without compression the size alone decides: no need to serialize at each shrink step.
+    const fits = (data: Data, jsonBytes: number): boolean | Promise<boolean> =>
+      opts.compress
+        ? fitsText(JSON.stringify(data), jsonBytes)
+        : jsonBytes <= opts.maxInflatedBytes && plan(sealedLength(opts.mode, meta, jsonBytes), ctx) !== undefined
+
+    let finalJson = json
+    let shrinkInfo: Pick<CommitReport, 'shrunk' | 'shrinkSteps' | 'steps' | 'trimmedKeys' | 'droppedKeys'> = {
+      shrunk: false,
+      shrinkSteps: 0,
+      steps: [],
+      trimmedKeys: [],
+      droppedKeys: [],
+    }
+    if (!(await fitsText(json, utf8Length(json)))) {
+      // The working copy the shrinkers may mutate: a JSON round trip, so it is plain data.
+      const original = JSON.parse(json) as Data
+      const shrunk = await shrink(JSON.parse(json) as Data, shrinkers, fits)
+      const droppedKeys = Object.keys(original).filter((k) => !Object.hasOwn(shrunk.data, k))
+      shrinkInfo = {
+        shrunk: true,
+        shrinkSteps: shrunk.steps.length,
+        steps: shrunk.steps.map((step) => ({ phase: step.phase, keys: [...step.keys] })),
+        trimmedKeys: Object.keys(original).filter(
+          (k) => Object.hasOwn(shrunk.data, k) && JSON.stringify(original[k]) !== JSON.stringify(shrunk.data[k]),
+        ),
+        droppedKeys,
+      }
+      if (!shrunk.fits) {
+        const error = new SessionError(
+          'ERR_SESSION_TOO_LARGE',
+          `even an empty session does not fit: the request's other cookies leave ${ctx.budget.available} bytes of the ${ctx.budget.headerBytes}-byte Cookie header budget and ${Math.max(0, ctx.cookieSlots)} cookie slots`,
+        )
+        report(error)
+        settle(session, opts.defaults(), undefined, { chunks: 0, bytes: 0 })
+        return {
+          setCookie: deleteAll(),
+          report: { ...base, ...shrinkInfo, chunks: 0, bytes: 0, unchanged: false, deleted: [...present], error },
+        }
+      }
+      finalJson = JSON.stringify(shrunk.data)
     }
 
     // One seal per commit, of exactly the data that was measured.
-    const finalJson = JSON.stringify(shrunk.data)
     const raw = encoder.encode(finalJson)
     let plaintext: Uint8Array = raw
     if (opts.compress) {
@@ -344,21 +357,20 @@ export function createCookieman<T extends object>(options: CookiemanOptions<T>):
     ]
     const bytes = values.reduce((sum, value, i) => sum + names[i]!.length + 1 + value.length, 0)
 
-    const droppedKeys = Object.keys(original).filter((k) => !Object.hasOwn(shrunk.data, k))
-    const trimmedKeys = Object.keys(original).filter(
-      (k) => Object.hasOwn(shrunk.data, k) && JSON.stringify(original[k]) !== JSON.stringify(shrunk.data[k]),
-    )
-    settle(session, { ...opts.defaults(), ...(JSON.parse(finalJson) as Data) } as T, now, {
-      chunks: values.length,
-      bytes,
-    })
+    // session.data becomes the stored data, as the next request will read it.
+    const stored = JSON.parse(finalJson) as Data
+    const defaults = opts.defaults() as Data
+    if (Object.keys(defaults).every((k) => Object.hasOwn(stored, k))) {
+      // Nothing to merge: the stored JSON is already the snapshot (a JSON round trip is exact).
+      settle(session, stored as T, now, { chunks: values.length, bytes }, finalJson)
+    } else {
+      settle(session, { ...defaults, ...stored } as T, now, { chunks: values.length, bytes })
+    }
     return {
       setCookie,
       report: {
         ...base,
         ...shrinkInfo,
-        trimmedKeys,
-        droppedKeys,
         chunks: values.length,
         bytes,
         unchanged: false,

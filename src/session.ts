@@ -76,11 +76,13 @@ export function settle<T extends object>(
   data: T,
   iat: number | undefined,
   written: { chunks: number; bytes: number },
+  /** `JSON.stringify(data)` when the caller has it already. */
+  json: string = JSON.stringify(data),
 ): void {
   const state = stateOf(session)
   session.data = data
   ;(session as { isNew: boolean }).isNew = written.chunks === 0
-  state.snapshot = JSON.stringify(data)
+  state.snapshot = json
   state.iat = iat
   state.count = written.chunks === 0 ? undefined : written.chunks
   state.written = written

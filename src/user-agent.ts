@@ -48,6 +48,24 @@ export function profileFor(
   database: readonly BrowserEntry[] = BUILTIN_BROWSERS,
 ): BrowserProfile {
   const ua = (userAgent ?? '').slice(0, UA_MAX_LENGTH)
+  // Parsing costs ~30 µs of regexes; a site sees few distinct agents at a time.
+  let perDatabase = cache.get(database)
+  if (perDatabase === undefined) {
+    perDatabase = new Map()
+    cache.set(database, perDatabase)
+  }
+  const hit = perDatabase.get(ua)
+  if (hit !== undefined) return hit
+  if (perDatabase.size >= CACHE_SIZE) perDatabase.clear()
+  const profile = parseProfile(ua, database)
+  perDatabase.set(ua, profile)
+  return profile
+}
+
+const CACHE_SIZE = 500
+const cache = new WeakMap<readonly BrowserEntry[], Map<string, BrowserProfile>>()
+
+function parseProfile(ua: string, database: readonly BrowserEntry[]): BrowserProfile {
   if (ua === '') return { browser: { name: '', version: '', engine: '' }, entry: RFC6265_MINIMUM }
   const result = new UAParser(ua).getResult()
   const browser: BrowserInfo = {

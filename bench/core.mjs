@@ -1,0 +1,109 @@
+// Core figures of next-cookieman, run by hand: `npm run bench:core`. Prints a markdown table.
+// Sizes are exact; times are p50/p99 over many runs on this machine (not asserted anywhere).
+import { createCookieman, sealsPerformed } from '../dist/cookieman.js'
+import os from 'node:os'
+
+const SECRET = 'bench-secret-0123456789-abcdefghij-0123'
+const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36'
+
+/** Realistic session JSON of about `bytes` bytes: a profile, id lists, an OAuth-like token. */
+function realistic(bytes) {
+  const data = {
+    user: { id: 'u_8f14e45fceea167a', name: 'Ada Lovelace', email: 'ada@example.com', roles: ['admin', 'editor'] },
+    token: { access: 'ya29.' + 'aB3-x_9'.repeat(24), expiresAt: 1795000000, scope: 'openid email profile' },
+    cart: [],
+    recent: [],
+  }
+  let i = 0
+  while (JSON.stringify(data).length < bytes) {
+    if (i % 2 === 0) data.cart.push({ sku: `SKU-${(100000 + i).toString(36)}`, qty: (i % 5) + 1 })
+    else data.recent.push(`/products/${(7919 * i) % 100003}`)
+    i++
+  }
+  return data
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+
+async function time(fn, runs) {
+  for (let i = 0; i < Math.min(200, runs); i++) await fn() // warm-up
+  const samples = []
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now()
+    await fn()
+    samples.push(performance.now() - t)
+  }
+  samples.sort((a, b) => a - b)
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99) }
+}
+
+const b64len = (n) => Math.floor(n / 3) * 4 + [0, 2, 3][n % 3]
+const fmt = (ms) => `${(ms * 1000).toFixed(0)} µs`
+
+const rows = []
+for (const [mode, compress] of [
+  ['encrypt', false],
+  ['encrypt', true],
+  ['sign', true],
+  ['sign', false],
+]) {
+  const cm = createCookieman({ secret: SECRET, mode, compress, limits: { maxCookieHeaderBytes: 65536 } })
+  const data = realistic(8192)
+  const json = JSON.stringify(data)
+  const headers = new Headers({ 'user-agent': UA })
+  const s = await cm.decodeSession(headers)
+  Object.assign(s.data, data)
+  const { setCookie, report } = await cm.encodeSession(s, headers)
+  const values = setCookie.map((c) => c.slice(c.indexOf('=') + 1, c.indexOf(';')))
+  const sealed = values.join('').length - `v1.${values.length}.`.length
+  const cookieHeader = setCookie.map((c) => c.slice(0, c.indexOf(';'))).join('; ')
+  const readHeaders = new Headers({ 'user-agent': UA, cookie: cookieHeader })
+  const enc = await time(async () => {
+    const x = await cm.decodeSession(headers)
+    Object.assign(x.data, data)
+    await cm.encodeSession(x, headers)
+  }, 2000)
+  const dec = await time(() => cm.decodeSession(readHeaders), 2000)
+  rows.push([
+    `${mode}${compress ? ' + deflate' : ''}`,
+    json.length,
+    b64len(json.length),
+    sealed,
+    sealed - b64len(json.length),
+    report.chunks,
+    fmt(enc.p50) + ' / ' + fmt(enc.p99),
+    fmt(dec.p50) + ' / ' + fmt(dec.p99),
+  ])
+}
+
+console.log(`next-cookieman core — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}\n`)
+console.log('| mode | JSON bytes | base64url(JSON) | sealed | sealed − base64url | chunks | encode p50 / p99 | decode p50 / p99 |')
+console.log('|---|---|---|---|---|---|---|---|')
+for (const r of rows) console.log(`| ${r.join(' | ')} |`)
+
+// Shrinking: one seal per commit, however many steps.
+const cm = createCookieman({ secret: SECRET, defaults: () => ({ cart: [], recent: [] }) })
+cm.register('recent', (d) => {
+  d.recent?.splice(-5, 5)
+  return d
+})
+const shrinkRows = []
+for (const [label, recent] of [
+  ['~20 shrink steps', 200],
+  ['~240 shrink steps', 1400],
+]) {
+  const headers = new Headers({ 'user-agent': UA })
+  const s = await cm.decodeSession(headers)
+  s.data.cart = Array.from({ length: 150 }, (_, i) => `sku-${String(i).padStart(20, '0')}`)
+  s.data.recent = Array.from({ length: recent }, (_, i) => `recent-${String(i).padStart(10, '0')}`)
+  const before = sealsPerformed()
+  const t = performance.now()
+  const { report } = await cm.encodeSession(s, headers)
+  const ms = performance.now() - t
+  shrinkRows.push([label, JSON.stringify({ ...s.data }).length, report.shrinkSteps, sealsPerformed() - before, `${ms.toFixed(1)} ms`])
+}
+console.log('\n| commit under the 8 KiB default | stored JSON bytes | shrink steps | seals | time |')
+console.log('|---|---|---|---|---|')
+for (const r of shrinkRows) console.log(`| ${r.join(' | ')} |`)
