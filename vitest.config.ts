@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
+    // The JSON report feeds .ci/run's closing `N passed, N failed` line.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
   },
 })

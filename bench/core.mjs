@@ -79,7 +79,9 @@ for (const [mode, compress] of [
 }
 
 console.log(`next-cookieman core — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}\n`)
-console.log('| mode | JSON bytes | base64url(JSON) | sealed | sealed − base64url | chunks | encode p50 / p99 | decode p50 / p99 |')
+console.log(
+  '| mode | JSON bytes | base64url(JSON) | sealed | sealed − base64url | chunks | encode p50 / p99 | decode p50 / p99 |',
+)
 console.log('|---|---|---|---|---|---|---|---|')
 for (const r of rows) console.log(`| ${r.join(' | ')} |`)
 
@@ -102,7 +104,13 @@ for (const [label, recent] of [
   const t = performance.now()
   const { report } = await cm.encodeSession(s, headers)
   const ms = performance.now() - t
-  shrinkRows.push([label, JSON.stringify({ ...s.data }).length, report.shrinkSteps, sealsPerformed() - before, `${ms.toFixed(1)} ms`])
+  shrinkRows.push([
+    label,
+    JSON.stringify({ ...s.data }).length,
+    report.shrinkSteps,
+    sealsPerformed() - before,
+    `${ms.toFixed(1)} ms`,
+  ])
 }
 console.log('\n| commit under the 8 KiB default | stored JSON bytes | shrink steps | seals | time |')
 console.log('|---|---|---|---|---|')

@@ -47,7 +47,24 @@ export interface OtherCookies {
 export const RESPONSE_HEAD_RESERVE = 8192
 const SET_COOKIE_LINE = 'Set-Cookie: '.length + '\r\n'.length
 
-export function liveAttributes(cookie: ResolvedCookie, maxAge: number) {
+/** One cookie to write, structured (for `cookies().set`) and as the `Set-Cookie` value it serializes to. */
+export interface CookieWrite {
+  name: string
+  value: string
+  options: {
+    maxAge: number
+    expires?: Date
+    path: string
+    domain?: string
+    httpOnly: boolean
+    secure: boolean
+    sameSite: 'lax' | 'strict' | 'none'
+    partitioned: boolean
+    priority?: 'low' | 'medium' | 'high'
+  }
+}
+
+function attributes(cookie: ResolvedCookie, maxAge: number): CookieWrite['options'] {
   return {
     maxAge,
     path: cookie.path,
@@ -60,13 +77,26 @@ export function liveAttributes(cookie: ResolvedCookie, maxAge: number) {
   }
 }
 
+export function serializeWrite(write: CookieWrite): string {
+  return serialize(write.name, write.value, { ...write.options, encode: (v) => v })
+}
+
+/** Deletes `name`: Max-Age=0 and an epoch Expires, same Path and Domain. */
+export function deletionWrite(name: string, cookie: ResolvedCookie): CookieWrite {
+  return { name, value: '', options: { ...attributes(cookie, 0), expires: new Date(0) } }
+}
+
+export function liveWrite(name: string, value: string, cookie: ResolvedCookie, maxAge: number): CookieWrite {
+  return { name, value, options: attributes(cookie, maxAge) }
+}
+
 /** A Set-Cookie that deletes `name`: Max-Age=0 and an epoch Expires, same Path and Domain. */
 export function deletionCookie(name: string, cookie: ResolvedCookie): string {
-  return serialize(name, '', { ...liveAttributes(cookie, 0), expires: new Date(0), encode: (v) => v })
+  return serializeWrite(deletionWrite(name, cookie))
 }
 
 export function liveCookie(name: string, value: string, cookie: ResolvedCookie, maxAge: number): string {
-  return serialize(name, value, { ...liveAttributes(cookie, maxAge), encode: (v) => v })
+  return serializeWrite(liveWrite(name, value, cookie, maxAge))
 }
 
 export function makeBudget(options: {

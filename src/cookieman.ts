@@ -1,5 +1,14 @@
 import { parse } from 'cookie'
-import { deletionCookie, liveCookie, makeBudget, plan, type Budget, type BudgetContext } from './budget.js'
+import {
+  deletionWrite,
+  liveWrite,
+  makeBudget,
+  plan,
+  serializeWrite,
+  type Budget,
+  type BudgetContext,
+  type CookieWrite,
+} from './budget.js'
 import { assemble, chunkName, collectChunks, split, type RequestChunks } from './chunk.js'
 import { deflateRaw, inflateRaw } from './compress.js'
 import { SessionError, configError } from './errors.js'
@@ -49,6 +58,8 @@ export interface HeadersLike {
 export interface EncodeResult {
   /** One `Set-Cookie` header value each. */
   setCookie: string[]
+  /** The same cookies, structured (name, value, options) for APIs such as Next's `cookies().set`. */
+  cookies: CookieWrite[]
   report: CommitReport
 }
 
@@ -243,30 +254,32 @@ export function createCookieman<T extends object>(options: CookiemanOptions<T>):
       trimmedKeys: [] as string[],
       droppedKeys: [] as string[],
     } satisfies Partial<CommitReport>
-    const deleteAll = (): string[] => present.map((name) => deletionCookie(name, opts.cookie))
+    const done = (writes: CookieWrite[], report: CommitReport): EncodeResult => ({
+      setCookie: writes.map(serializeWrite),
+      cookies: writes,
+      report,
+    })
+    const deleteAll = (): CookieWrite[] => present.map((name) => deletionWrite(name, opts.cookie))
 
     if (state.destroyed) {
       settle(session, opts.defaults(), undefined, { chunks: 0, bytes: 0 })
-      return {
-        setCookie: deleteAll(),
-        report: { ...base, chunks: 0, bytes: 0, unchanged: false, deleted: [...present] },
-      }
+      return done(deleteAll(), { ...base, chunks: 0, bytes: 0, unchanged: false, deleted: [...present] })
     }
 
     const json = JSON.stringify(session.data)
     const rollingDue = opts.rolling && state.iat !== undefined && now - state.iat > opts.maxAge / 2
     if (json === state.snapshot && !rollingDue && state.written !== undefined) {
       // Committed before in this request: those Set-Cookie lines already went out.
-      return { setCookie: [], report: { ...base, ...state.written, unchanged: true, deleted: [] } }
+      return done([], { ...base, ...state.written, unchanged: true, deleted: [] })
     }
     if (json === state.snapshot && !rollingDue) {
       const kept = keptChunks(request.chunks, state.count, ctx)
       if (kept !== undefined) {
         const stale = present.filter((name) => !kept.names.includes(name))
-        return {
-          setCookie: stale.map((name) => deletionCookie(name, opts.cookie)),
-          report: { ...base, chunks: kept.names.length, bytes: kept.bytes, unchanged: true, deleted: stale },
-        }
+        return done(
+          stale.map((name) => deletionWrite(name, opts.cookie)),
+          { ...base, chunks: kept.names.length, bytes: kept.bytes, unchanged: true, deleted: stale },
+        )
       }
     }
 
@@ -324,10 +337,15 @@ export function createCookieman<T extends object>(options: CookiemanOptions<T>):
         )
         report(error)
         settle(session, opts.defaults(), undefined, { chunks: 0, bytes: 0 })
-        return {
-          setCookie: deleteAll(),
-          report: { ...base, ...shrinkInfo, chunks: 0, bytes: 0, unchanged: false, deleted: [...present], error },
-        }
+        return done(deleteAll(), {
+          ...base,
+          ...shrinkInfo,
+          chunks: 0,
+          bytes: 0,
+          unchanged: false,
+          deleted: [...present],
+          error,
+        })
       }
       finalJson = JSON.stringify(shrunk.data)
     }
@@ -351,9 +369,9 @@ export function createCookieman<T extends object>(options: CookiemanOptions<T>):
     const values = split(wire, layout.capacities)
     const names = values.map((_, i) => chunkName(opts.cookieName, i))
     const stale = present.filter((name) => !names.includes(name))
-    const setCookie = [
-      ...values.map((value, i) => liveCookie(names[i]!, value, opts.cookie, opts.maxAge)),
-      ...stale.map((name) => deletionCookie(name, opts.cookie)),
+    const writes = [
+      ...values.map((value, i) => liveWrite(names[i]!, value, opts.cookie, opts.maxAge)),
+      ...stale.map((name) => deletionWrite(name, opts.cookie)),
     ]
     const bytes = values.reduce((sum, value, i) => sum + names[i]!.length + 1 + value.length, 0)
 
@@ -366,17 +384,7 @@ export function createCookieman<T extends object>(options: CookiemanOptions<T>):
     } else {
       settle(session, { ...defaults, ...stored } as T, now, { chunks: values.length, bytes })
     }
-    return {
-      setCookie,
-      report: {
-        ...base,
-        ...shrinkInfo,
-        chunks: values.length,
-        bytes,
-        unchanged: false,
-        deleted: stale,
-      },
-    }
+    return done(writes, { ...base, ...shrinkInfo, chunks: values.length, bytes, unchanged: false, deleted: stale })
   }
 
   /** The chunks of a valid session on the request, if they still fit this request's budget. */
