@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createCookieman } from './cookieman.js'
+import { createCookieman } from './create.js'
 import { deflateRaw, inflateRaw } from './compress.js'
 import { deriveKey } from './keys.js'
 import { seal } from './seal.js'

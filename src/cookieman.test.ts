@@ -1,6 +1,7 @@
 import { base64url } from 'jose'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createCookieman, encodeProfile, PROFILE_HEADER, sealsPerformed, type CommitReport } from './cookieman.js'
+import { encodeProfile, PROFILE_HEADER, sealsPerformed, type CommitReport } from './cookieman.js'
+import { createCookieman } from './create.js'
 import type { SessionError, SessionErrorCode } from './errors.js'
 import { CHROME_UA, FIREFOX_UA, IE11_UA, Jar, SECRET, SECRET2 } from './test-support/jar.js'
 import { profileFor } from './user-agent.js'

@@ -13,7 +13,7 @@ import { assemble, chunkName, collectChunks, split, type RequestChunks } from '.
 import { deflateRaw, inflateRaw } from './compress.js'
 import { SessionError, configError } from './errors.js'
 import { deriveKeys, type SealingKey } from './keys.js'
-import { BUILTIN_BROWSERS } from './limits.js'
+import { BUILTIN_BROWSERS, type BrowserEntry } from './limits.js'
 import { utf8Length } from './utf8.js'
 import { resolveOptions, type CookiemanOptions, type ResolvedOptions } from './options.js'
 import { open, seal, sealedLength, type SealMeta } from './seal.js'
@@ -127,19 +127,15 @@ function readRequest(headers: HeadersLike, baseName: string): RequestInfo {
   }
 }
 
-/**
- * Creates a session engine. Options are validated here: misuse throws `SessionError`
- * `ERR_SESSION_CONFIG` with what to change.
- *
- * @example
- * ```ts
- * export const cookieman = createCookieman<Cart>({
- *   secret: process.env.SESSION_SECRET!,
- *   defaults: () => ({ cart: [], recent: [] }),
- * })
- * ```
- */
-export function createCookieman<T extends object>(options: CookiemanOptions<T>): Cookieman<T> {
+/** The framework-free engine and what the Next.js layer needs of its resolved options. */
+export interface Core<T extends object> {
+  cookieman: Cookieman<T>
+  options: ResolvedOptions<T>
+  database: readonly BrowserEntry[]
+}
+
+/** Creates the framework-free engine. Options are validated here (`ERR_SESSION_CONFIG`). */
+export function createCore<T extends object>(options: CookiemanOptions<T>): Core<T> {
   const opts: ResolvedOptions<T> = resolveOptions(options, BUILTIN_BROWSERS)
   const database = buildDatabase(opts.browsers)
   const shrinkers: Shrinker<T>[] = []
@@ -428,5 +424,5 @@ export function createCookieman<T extends object>(options: CookiemanOptions<T>):
     encodeSession,
     profile,
   }
-  return cookieman
+  return { cookieman, options: opts, database }
 }

@@ -1,4 +1,7 @@
-export { createCookieman, encodeProfile, PROFILE_HEADER } from './cookieman.js'
+export { createCookieman } from './create.js'
+export { encodeProfile, PROFILE_HEADER } from './cookieman.js'
+export type { NextCookieman, ProxyRequest } from './next/index.js'
+export type { CookieWrite } from './budget.js'
 export type { Cookieman, CommitReport, EncodeResult, HeadersLike, ShrinkStep } from './cookieman.js'
 export { SessionError, isSessionError } from './errors.js'
 export type { SessionErrorCode } from './errors.js'
