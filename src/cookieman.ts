@@ -79,6 +79,21 @@ export interface Cookieman<T extends object> {
   encodeSession(session: Session<T>, headers: HeadersLike): Promise<EncodeResult>
   /** The browser profile for a request: the proxy's forwarded one, else parsed from the User-Agent. */
   profile(headers: HeadersLike): BrowserProfile
+  /** The budget of a request and what our cookies and the others take of it, without decoding. */
+  inspect(headers: HeadersLike): BudgetSnapshot
+}
+
+/** What {@link Cookieman.inspect} reports: enough to draw the session against its budget. */
+export interface BudgetSnapshot {
+  budget: Budget
+  browser: BrowserInfo
+  /** Our cookies on the request, `NAME` first, with their `name=value` bytes. */
+  chunks: Array<{ name: string; bytes: number }>
+  /** The request's other cookies: how many, and their bytes in the Cookie header with separators. */
+  others: { count: number; bytes: number }
+  /** Length of the whole Cookie header value. */
+  cookieHeaderBytes: number
+  reserveBytes: number
 }
 
 /** Request header through which the proxy forwards the parsed browser profile. */
@@ -404,6 +419,36 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
     return { names, bytes }
   }
 
+  function inspect(headers: HeadersLike): BudgetSnapshot {
+    const request = readRequest(headers, opts.cookieName)
+    const prof = profile(headers)
+    const ctx = makeBudget({
+      entry: prof.entry,
+      others: request.others,
+      baseName: opts.cookieName,
+      cookie: opts.cookie,
+      maxAge: opts.maxAge,
+      maxCookieHeaderBytes: opts.maxCookieHeaderBytes,
+      reserveBytes: opts.reserveBytes,
+      presentNames: [],
+    })
+    const { chunks } = request
+    return {
+      budget: ctx.budget,
+      browser: { ...prof.browser },
+      chunks: chunks.names.map((name, i) => {
+        const value =
+          i === 0 && chunks.first !== undefined
+            ? chunks.first
+            : chunks.numbered.get(Number(name.slice(opts.cookieName.length + 1)))
+        return { name, bytes: name.length + 1 + (value?.length ?? 0) }
+      }),
+      others: request.others,
+      cookieHeaderBytes: (headers.get('cookie') ?? '').trim().length,
+      reserveBytes: opts.reserveBytes,
+    }
+  }
+
   const cookieman: Cookieman<T> = {
     cookieName: opts.cookieName,
     register(keysArg, fn) {
@@ -423,6 +468,7 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
     decodeSession,
     encodeSession,
     profile,
+    inspect,
   }
   return { cookieman, options: opts, database }
 }

@@ -1,7 +1,14 @@
 import { parse } from 'cookie'
 import { serializeWrite, type CookieWrite } from '../budget.js'
 import { collectChunks, headerCount } from '../chunk.js'
-import { encodeProfile, PROFILE_HEADER, type CommitReport, type Cookieman, type HeadersLike } from '../cookieman.js'
+import {
+  encodeProfile,
+  PROFILE_HEADER,
+  type BudgetSnapshot,
+  type CommitReport,
+  type Cookieman,
+  type HeadersLike,
+} from '../cookieman.js'
 import { SessionError } from '../errors.js'
 import type { Session } from '../session.js'
 import { profileFor, type BrowserProfile } from '../user-agent.js'
@@ -45,11 +52,12 @@ export interface NextCookieman<T extends object> extends Cookieman<T> {
   getSession(): Promise<Session<T>>
   /**
    * Shrinks, seals and writes the session (server actions and route handlers). Throws
-   * `ERR_SESSION_READ_ONLY` from a server component. With a `Response`, the Set-Cookie lines are
-   * appended to it directly instead of going through `cookies().set()` (faster in route handlers).
+   * `ERR_SESSION_READ_ONLY` from a server component. With a `Response` or `Headers`, the Set-Cookie
+   * lines are appended to it directly instead of going through `cookies().set()` (faster in route
+   * handlers, which then return that response or those headers).
    * @example const report = await cookieman.commitSession(session)
    */
-  commitSession(session: Session<T>, response?: Response): Promise<CommitReport>
+  commitSession(session: Session<T>, target?: Response | Headers): Promise<CommitReport>
   /**
    * The proxy (`proxy.ts`, Next 16) or middleware (`middleware.ts`) helper: forwards the browser
    * profile parsed from the User-Agent to `getSession` (a client-sent copy is always replaced),
@@ -58,6 +66,11 @@ export interface NextCookieman<T extends object> extends Cookieman<T> {
    * @example export const proxy = cookieman.middleware
    */
   middleware: (request: ProxyRequest, response?: unknown) => Promise<Response>
+  /**
+   * The budget of the current request and what the session takes of it, read through `next/headers`
+   * (after a server action's commit, what the browser will hold). For budget views.
+   */
+  getBudget(): Promise<BudgetSnapshot>
 }
 
 function cookieHeaderOf(store: CookieStore): string {
@@ -121,12 +134,18 @@ export function withNext<T extends object>(
     return session
   }
 
-  async function commitSession(session: Session<T>, response?: Response): Promise<CommitReport> {
+  async function getBudget(): Promise<BudgetSnapshot> {
+    const { cookies, headers } = await nextHeaders()
+    return core.inspect(requestView(await headers(), cookieHeaderOf(await cookies())))
+  }
+
+  async function commitSession(session: Session<T>, target?: Response | Headers): Promise<CommitReport> {
     const { cookies, headers } = await nextHeaders()
     const requestHeaders = await headers()
-    if (response !== undefined) {
+    if (target !== undefined) {
       const { setCookie, report } = await core.encodeSession(session, requestHeaders)
-      for (const line of setCookie) response.headers.append('set-cookie', line)
+      const out = target instanceof Response ? target.headers : target
+      for (const line of setCookie) out.append('set-cookie', line)
       return report
     }
     const store = await cookies()
@@ -202,5 +221,5 @@ export function withNext<T extends object>(
     return res
   }
 
-  return Object.assign(core, { getSession, commitSession, middleware }) as NextCookieman<T>
+  return Object.assign(core, { getSession, commitSession, middleware, getBudget }) as NextCookieman<T>
 }

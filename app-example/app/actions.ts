@@ -1,0 +1,56 @@
+'use server'
+
+import type { CommitReport } from 'next-cookieman'
+import { cookieman, type Item } from '../lib/session'
+
+export type ActionState = { report?: CommitReport; message?: string }
+
+const PRODUCTS = ['Espresso beans', 'Ceramic mug', 'Pour-over kettle', 'Paper filters', 'Burr grinder', 'Milk jug']
+
+function item(n: number): Item {
+  return { sku: `SKU-${String(n).padStart(6, '0')}`, name: `${PRODUCTS[n % PRODUCTS.length]} #${n}`, qty: 1 + (n % 3) }
+}
+
+/**
+ * One server action for every cart button (`intent` says which), so the page shows the report of
+ * the last commit, whichever button caused it.
+ */
+export async function cartAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const session = await cookieman.getSession()
+  const intent = String(form.get('intent') ?? '')
+  let message: string
+  switch (intent) {
+    case 'add': {
+      const count = Math.min(2000, Math.max(1, Number(form.get('count') ?? 1) || 1))
+      const start = session.data.cart.reduce((max, i) => Math.max(max, Number(i.sku.slice(4))), 0) + 1
+      for (let n = start; n < start + count; n++) {
+        const added = item(n)
+        session.data.cart.push(added)
+        session.data.recent.push(`/products/${added.sku.toLowerCase()}`)
+      }
+      message = `added ${count} item${count === 1 ? '' : 's'}`
+      break
+    }
+    case 'remove': {
+      const sku = String(form.get('sku') ?? '')
+      session.data.cart = session.data.cart.filter((i) => i.sku !== sku)
+      message = `removed ${sku}`
+      break
+    }
+    case 'keep': {
+      // Keeps the first `keep` items: shrinks a large session back to one cookie.
+      const keep = Math.max(0, Number(form.get('keep') ?? 1) || 0)
+      session.data.cart = session.data.cart.slice(0, keep)
+      session.data.recent = session.data.recent.slice(-keep)
+      message = `kept ${keep} item${keep === 1 ? '' : 's'}`
+      break
+    }
+    case 'destroy':
+      session.destroy()
+      message = 'session destroyed'
+      break
+    default:
+      return { message: `unknown intent ${JSON.stringify(intent)}` }
+  }
+  return { report: await cookieman.commitSession(session), message }
+}

@@ -1,0 +1,32 @@
+import { createCookieman } from 'next-cookieman'
+import { sessionSecret } from './secret'
+
+export type Item = { sku: string; name: string; qty: number }
+export type ShopSession = { cart: Item[]; recent: string[]; visits: number }
+
+const env = (name: string): number | undefined => {
+  const value = process.env[name]
+  return value === undefined || value === '' ? undefined : Number(value)
+}
+
+/** Rejected cookies (tampered, expired, …) are logged with their code. */
+export const cookieman = createCookieman<ShopSession>({
+  secret: sessionSecret(),
+  cookieName: 'session',
+  defaults: () => ({ cart: [], recent: [], visits: 0 }),
+  // Plain http on a host browsers do not treat as secure: SESSION_COOKIE_SECURE=false.
+  cookie: { secure: process.env.SESSION_COOKIE_SECURE !== 'false' },
+  limits: {
+    maxCookieHeaderBytes: env('SESSION_MAX_COOKIE_HEADER_BYTES') ?? 8192,
+    reserveBytes: env('SESSION_RESERVE_BYTES') ?? 512,
+  },
+  compress: process.env.SESSION_COMPRESS === 'true',
+  onError: (err) => console.warn(`[next-cookieman] ${err.code}: ${err.message}`),
+})
+
+// Recently viewed: drop the oldest entry first; on the last pass drop the whole list.
+cookieman.register('recent', (data, last) => {
+  data.recent?.shift()
+  if (last || data.recent?.length === 0) delete data.recent
+  return data
+})
