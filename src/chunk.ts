@@ -31,30 +31,41 @@ export function chunkPattern(base: string): RegExp {
 /** Our cookies as found on a request: the first chunk, the numbered ones, every name seen. */
 export interface RequestChunks {
   first: string | undefined
-  /** index (>= 1) → value */
+  /** index (1 … MAX_CHUNKS) → value: the chunks a header can name. */
   numbered: Map<number, string>
-  /** Our cookie names present on the request, `NAME` first then by index. */
+  /** Every cookie name of ours on the request, as sent, `NAME` first then by index. */
   names: string[]
+  /** name → value for every name in `names`. */
+  values: Map<string, string>
+}
+
+/** Numeric order of `NAME.k` suffixes without converting them (k may exceed 2^53). */
+function byIndex(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)
 }
 
 export function collectChunks(cookies: Readonly<Record<string, string | undefined>>, base: string): RequestChunks {
   const pattern = chunkPattern(base)
   const numbered = new Map<number, string>()
+  const values = new Map<string, string>()
+  const suffixes: string[] = []
   let first: string | undefined
   for (const [name, value] of Object.entries(cookies)) {
     if (value === undefined) continue
     const m = pattern.exec(name)
     if (m === null) continue
-    if (m[1] === undefined) first = value
-    else {
-      const index = Number(m[1])
-      // Indexes past 2^53 cannot be ours; they are still named for deletion below.
-      numbered.set(Number.isSafeInteger(index) ? index : Number.MAX_SAFE_INTEGER, value)
+    values.set(name, value)
+    if (m[1] === undefined) {
+      first = value
+      continue
     }
+    suffixes.push(m[1])
+    // Longer suffixes are past any count a header can name: kept by name for deletion only.
+    if (m[1].length <= String(MAX_CHUNKS).length) numbered.set(Number(m[1]), value)
   }
-  const names = [...numbered.keys()].sort((a, b) => a - b).map((i) => chunkName(base, i))
+  const names = suffixes.sort(byIndex).map((k) => `${base}.${k}`)
   if (first !== undefined) names.unshift(base)
-  return { first, numbered, names }
+  return { first, numbered, names, values }
 }
 
 export type AssembleResult =

@@ -125,21 +125,23 @@ interface RequestInfo {
 
 function readRequest(headers: HeadersLike, baseName: string): RequestInfo {
   const header = headers.get('cookie') ?? ''
-  const cookies = parse(header, { decode: (v) => v })
-  const chunks = collectChunks(cookies, baseName)
-  let ours = 0
-  for (const name of chunks.names) ours += name.length + 1 + (cookies[name]?.length ?? 0) + 2
+  const chunks = collectChunks(parse(header, { decode: (v) => v }), baseName)
   // Everything else in the header is someone else's, duplicates of our names included (another
-  // Path or Domain: we cannot delete those). Count pairs as the browser sent them.
-  const pairs = header.split(';').filter((s) => s.trim() !== '').length
-  const trimmed = header.trim()
-  return {
-    chunks,
-    others: {
-      count: Math.max(0, pairs - chunks.names.length),
-      bytes: Math.max(0, (trimmed === '' ? 0 : trimmed.length + 2) - ours),
-    },
+  // Path or Domain: we cannot delete those). Each pair is counted as the browser will send it next
+  // time, `name=value` plus `; `, whatever separators this request used.
+  const ours = new Set(chunks.names)
+  let count = 0
+  let bytes = 0
+  for (const segment of header.split(';')) {
+    const pair = segment.trim()
+    if (pair === '') continue
+    const eq = pair.indexOf('=')
+    const name = (eq < 0 ? pair : pair.slice(0, eq)).trim()
+    if (ours.delete(name)) continue
+    count++
+    bytes += pair.length + 2
   }
+  return { chunks, others: { count, bytes } }
 }
 
 /** The framework-free engine and what the Next.js layer needs of its resolved options. */
@@ -436,13 +438,7 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
     return {
       budget: ctx.budget,
       browser: { ...prof.browser },
-      chunks: chunks.names.map((name, i) => {
-        const value =
-          i === 0 && chunks.first !== undefined
-            ? chunks.first
-            : chunks.numbered.get(Number(name.slice(opts.cookieName.length + 1)))
-        return { name, bytes: name.length + 1 + (value?.length ?? 0) }
-      }),
+      chunks: chunks.names.map((name) => ({ name, bytes: name.length + 1 + (chunks.values.get(name)?.length ?? 0) })),
       others: request.others,
       cookieHeaderBytes: (headers.get('cookie') ?? '').trim().length,
       reserveBytes: opts.reserveBytes,
