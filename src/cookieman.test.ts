@@ -395,10 +395,43 @@ describe('bad cookies give a new session, a code and one onError call', () => {
 
   it.each([
     ['meta not in our format', 'session=v1.1.not-our-meta'],
-    ['non-canonical number', 'session=v1.1.abcd.0tp4hdz.tpuepz.0..a.b.c'],
-  ])('ERR_SESSION_TAMPERED: header fine but %s', async (_name, header) => {
+    ['nothing after the header', 'session=v1.1.'],
+    ['a non-canonical number', 'session=v1.1.abcd.0tp4hdz.tpuepz.0..a.b.c'],
+  ])('ERR_SESSION_MALFORMED: header fine but %s', async (_name, header) => {
     const { cm, errors } = make()
-    await expectRejected(cm, errors, header, 'ERR_SESSION_TAMPERED')
+    await expectRejected(cm, errors, header, 'ERR_SESSION_MALFORMED')
+  })
+
+  it('ERR_SESSION_TAMPERED: whitespace inside a value (decoders skip it, we do not)', async () => {
+    const { cm, errors, jar } = await twoChunkJar()
+    const v = jar.cookies.get('session.1')!
+    jar.cookies.set('session.1', v.slice(0, 50) + ' ' + v.slice(50))
+    await expectRejected(cm, errors, jar.header(), 'ERR_SESSION_TAMPERED')
+  })
+
+  it('ERR_SESSION_TAMPERED: the unused bits of the tag’s last character changed', async () => {
+    const { cm, errors } = make()
+    const jar = new Jar(CHROME_UA)
+    await commit(cm, jar, (d) => d.cart.push('a'))
+    const v = jar.cookies.get('session')!
+    // The 16-byte tag is 22 characters: the last one carries 2 bits and 4 unused ones.
+    const last = v.at(-1)!
+    const sibling = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const index = sibling.indexOf(last)
+    const altered = v.slice(0, -1) + sibling[index + 1]
+    expect(index % 16).toBe(0)
+    jar.cookies.set('session', altered)
+    errors.length = 0
+    await expectRejected(cm, errors, jar.header(), 'ERR_SESSION_TAMPERED')
+  })
+
+  it('ERR_SESSION_EXPIRED: a token older than a lowered maxAge', async () => {
+    const { cm: long } = make({ maxAge: 30 * 86400 })
+    const jar = new Jar(CHROME_UA)
+    await commit(long, jar, (d) => d.cart.push('a'))
+    vi.setSystemTime(NOW.getTime() + 120_000)
+    const { cm: short, errors } = make({ maxAge: 60 })
+    await expectRejected(short, errors, jar.header(), 'ERR_SESSION_EXPIRED')
   })
 
   it('ERR_SESSION_EXPIRED: read at exp exactly, with no clock tolerance', async () => {
@@ -434,6 +467,60 @@ describe('bad cookies give a new session, a code and one onError call', () => {
     expect(report.deleted).toEqual(['session', 'session.1', 'session.2'])
     jar.apply(setCookie)
     expect(jar.names()).toEqual([])
+  })
+})
+
+describe('destroy, then commit again in the same request', () => {
+  it('destroy after a commit deletes what that commit wrote; a later commit writes again', async () => {
+    const { cm } = make()
+    const jar = new Jar(CHROME_UA)
+    const s = await cm.decodeSession(jar.headers())
+    s.data.cart.push('alice')
+    const first = await cm.encodeSession(s, jar.headers())
+    expect(first.setCookie).toHaveLength(1)
+    s.destroy()
+    const second = await cm.encodeSession(s, jar.headers())
+    expect(second.report.deleted).toEqual(['session'])
+    jar.apply(first.setCookie).apply(second.setCookie)
+    expect(jar.names()).toEqual([])
+    // Log out, then log in as someone else: the session object writes again.
+    s.data.cart.push('bob')
+    const third = await cm.encodeSession(s, jar.headers())
+    expect(third.report).toMatchObject({ chunks: 1, unchanged: false })
+    jar.apply(third.setCookie)
+    expect((await cm.decodeSession(jar.headers())).data.cart).toEqual(['bob'])
+  })
+
+  it('a second, smaller commit in one request deletes the chunks the first one wrote', async () => {
+    const { cm } = make({ limits: { maxCookieHeaderBytes: 32768 } })
+    const jar = new Jar(CHROME_UA)
+    const s = await cm.decodeSession(jar.headers())
+    s.data.cart = skus(200)
+    const first = await cm.encodeSession(s, jar.headers())
+    expect(first.report.chunks).toBe(2)
+    s.data.cart = ['one']
+    const second = await cm.encodeSession(s, jar.headers())
+    expect(second.report.deleted).toEqual(['session.1'])
+    jar.apply(first.setCookie).apply(second.setCookie)
+    expect(jar.names()).toEqual(['session'])
+  })
+})
+
+describe('defaults', () => {
+  it('are fresh plain data on every new session: a shared constant is never mutated', async () => {
+    const shared = { cart: [] as string[], recent: [] as string[] }
+    const cm = createCookieman<Cart>({ secret: SECRET, defaults: () => shared })
+    const a = await cm.decodeSession(new Headers())
+    a.data.cart.push('leak')
+    const b = await cm.decodeSession(new Headers())
+    expect(b.data.cart).toEqual([])
+    expect(shared.cart).toEqual([])
+  })
+
+  it('must return a plain object', () => {
+    expect(() => createCookieman({ secret: SECRET, defaults: () => 'abc' as unknown as object })).toThrowError(
+      expect.objectContaining({ code: 'ERR_SESSION_CONFIG' }) as Error,
+    )
   })
 })
 

@@ -207,11 +207,14 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
     }
     const opened = await open(opts.mode, await getKeys(), assembled.payload)
     if (!opened.ok) {
-      return fresh(new SessionError('ERR_SESSION_TAMPERED', `session cookie ${opts.cookieName} failed verification`))
+      return opened.reason === 'format'
+        ? fresh(new SessionError('ERR_SESSION_MALFORMED', `session cookie ${opts.cookieName} holds no token`))
+        : fresh(new SessionError('ERR_SESSION_TAMPERED', `session cookie ${opts.cookieName} failed verification`))
     }
     const now = Math.floor(Date.now() / 1000)
-    // RFC 7519 section 4.1.4: not accepted on or after exp. No clock tolerance: we issued it.
-    if (now >= opened.meta.exp) {
+    // RFC 7519 section 4.1.4: not accepted on or after exp. No clock tolerance: we issued it. A
+    // token older than the current maxAge is expired too (maxAge lowered since it was issued).
+    if (now >= opened.meta.exp || now - opened.meta.iat >= opts.maxAge) {
       return fresh(new SessionError('ERR_SESSION_EXPIRED', `session cookie ${opts.cookieName} expired`))
     }
     let plaintext = opened.plaintext
@@ -246,8 +249,13 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
     const now = Math.floor(Date.now() / 1000)
     const state = stateOf(session)
     const request = readRequest(headers, opts.cookieName)
-    const present = request.chunks.names
+    // Ours on the request, plus what an earlier commit of this session wrote in the same response
+    // (a browser holds at most its per-host count: never more deletions than that).
     const prof = profile(headers)
+    const present = [...new Set([...request.chunks.names, ...(state.written?.names ?? [])])].slice(
+      0,
+      Math.max(prof.entry.cookies, 180),
+    )
     const ctx = makeBudget({
       entry: prof.entry,
       others: request.others,
@@ -275,7 +283,7 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
     const deleteAll = (): CookieWrite[] => present.map((name) => deletionWrite(name, opts.cookie))
 
     if (state.destroyed) {
-      settle(session, opts.defaults(), undefined, { chunks: 0, bytes: 0 })
+      settle(session, opts.defaults(), undefined, { chunks: 0, bytes: 0, names: [] })
       return done(deleteAll(), { ...base, chunks: 0, bytes: 0, unchanged: false, deleted: [...present] })
     }
 
@@ -283,7 +291,8 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
     const rollingDue = opts.rolling && state.iat !== undefined && now - state.iat > opts.maxAge / 2
     if (json === state.snapshot && !rollingDue && state.written !== undefined) {
       // Committed before in this request: those Set-Cookie lines already went out.
-      return done([], { ...base, ...state.written, unchanged: true, deleted: [] })
+      const { chunks, bytes } = state.written
+      return done([], { ...base, chunks, bytes, unchanged: true, deleted: [] })
     }
     if (json === state.snapshot && !rollingDue) {
       const kept = keptChunks(request.chunks, state.count, ctx)
@@ -349,7 +358,7 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
           `even an empty session does not fit: the request's other cookies leave ${ctx.budget.available} bytes of the ${ctx.budget.headerBytes}-byte Cookie header budget and ${Math.max(0, ctx.cookieSlots)} cookie slots`,
         )
         report(error)
-        settle(session, opts.defaults(), undefined, { chunks: 0, bytes: 0 })
+        settle(session, opts.defaults(), undefined, { chunks: 0, bytes: 0, names: [] })
         return done(deleteAll(), {
           ...base,
           ...shrinkInfo,
@@ -393,9 +402,9 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
     const defaults = opts.defaults() as Data
     if (Object.keys(defaults).every((k) => Object.hasOwn(stored, k))) {
       // Nothing to merge: the stored JSON is already the snapshot (a JSON round trip is exact).
-      settle(session, stored as T, now, { chunks: values.length, bytes }, finalJson)
+      settle(session, stored as T, now, { chunks: values.length, bytes, names }, finalJson)
     } else {
-      settle(session, { ...defaults, ...stored } as T, now, { chunks: values.length, bytes })
+      settle(session, { ...defaults, ...stored } as T, now, { chunks: values.length, bytes, names })
     }
     return done(writes, { ...base, ...shrinkInfo, chunks: values.length, bytes, unchanged: false, deleted: stale })
   }

@@ -259,6 +259,19 @@ function resolveBrowsers(input: unknown, builtin: readonly BrowserEntry[]): Brow
   })
 }
 
+/**
+ * Defaults as plain JSON data, fresh on every call: a shared constant returned by the app's
+ * function is never mutated by one request and seen by the next.
+ */
+function resolveDefaults<T extends object>(fn: (() => T) | undefined): () => T {
+  if (fn === undefined) return () => ({}) as T
+  const probe: unknown = fn()
+  if (!isRecord(probe)) {
+    throw configError(`option defaults must return a plain object, got ${probe === null ? 'null' : typeof probe}`)
+  }
+  return () => JSON.parse(JSON.stringify(fn())) as T
+}
+
 /** Validates options; throws `SessionError` `ERR_SESSION_CONFIG` with what to change. */
 export function resolveOptions<T extends object>(
   options: CookiemanOptions<T>,
@@ -309,7 +322,7 @@ export function resolveOptions<T extends object>(
     maxInflatedBytes: positiveInteger(limits.maxInflatedBytes, 'limits.maxInflatedBytes', 256 * 1024, 1024),
     browsers: resolveBrowsers(limits.browsers, builtinBrowsers),
     rolling: optionalBoolean(options.rolling, 'rolling', false),
-    defaults: options.defaults ?? (() => ({}) as T),
+    defaults: resolveDefaults(options.defaults),
     onError: options.onError ?? (() => {}),
   }
 }

@@ -66,6 +66,46 @@ export async function seal(mode: Mode, key: SealingKey, meta: SealMeta, plaintex
 // kid: KID_LENGTH base64url characters; iat, exp: base36 seconds; z: 0 or 1.
 const WIRE = new RegExp(`^([A-Za-z0-9_-]{${KID_LENGTH}})\\.([0-9a-z]{1,9})\\.([0-9a-z]{1,9})\\.([01])\\.`)
 
+// RFC 4648 section 3.5: in canonical base64url the bits a final character leaves over are zero.
+// jose (like most decoders) ignores them, so without this check one token would have several
+// spellings, and an altered cookie could still verify.
+const LAST_OF_2 = /^[AQgw]$/ // 2 characters left over: 12 bits, 4 unused
+const LAST_OF_3 = /^[AEIMQUYcgkosw048]$/ // 3 characters left over: 18 bits, 2 unused
+const SEGMENT = /^[A-Za-z0-9_-]*$/
+
+function canonicalSegment(segment: string, length?: number): boolean {
+  if (length !== undefined && segment.length !== length) return false
+  if (!SEGMENT.test(segment)) return false
+  const last = segment.slice(-1)
+  switch (segment.length % 4) {
+    case 0:
+      return true
+    case 2:
+      return LAST_OF_2.test(last)
+    case 3:
+      return LAST_OF_3.test(last)
+    default:
+      return false
+  }
+}
+
+/** REST in canonical form: JWE `.iv.ciphertext.tag`, JWS `payload.signature`. */
+function canonicalRest(mode: Mode, rest: string): boolean {
+  const parts = rest.split('.')
+  if (mode === 'encrypt') {
+    const [encryptedKey, iv, ciphertext, tag] = parts
+    return (
+      parts.length === 4 &&
+      encryptedKey === '' &&
+      canonicalSegment(iv!, base64urlLength(12)) &&
+      canonicalSegment(ciphertext!) &&
+      canonicalSegment(tag!, base64urlLength(16))
+    )
+  }
+  const [payload, signature] = parts
+  return parts.length === 2 && canonicalSegment(payload!) && canonicalSegment(signature!, base64urlLength(32))
+}
+
 export type OpenResult =
   { ok: true; plaintext: Uint8Array; meta: SealMeta } | { ok: false; reason: 'format' | 'verification' }
 
@@ -85,6 +125,7 @@ export async function open(mode: Mode, keys: readonly SealingKey[], wire: string
   }
   // Only the canonical spelling of each number is accepted, so one token has exactly one wire form.
   if (metaPrefix(meta) !== prefix) return { ok: false, reason: 'format' }
+  if (!canonicalRest(mode, wire.slice(prefix.length))) return { ok: false, reason: 'verification' }
   const token =
     base64url.encode(encoder.encode(JSON.stringify(protectedHeader(mode, meta)))) + '.' + wire.slice(prefix.length)
   for (const k of keys) {

@@ -23,8 +23,15 @@ export interface SessionState {
   /** Chunk count of the valid session on the request, `undefined` when none was valid. */
   count: number | undefined
   /** What the last commit of this session object wrote (a later unchanged commit repeats nothing). */
-  written: { chunks: number; bytes: number } | undefined
+  written: Written | undefined
   destroyed: boolean
+}
+
+/** What one commit wrote: its chunk count, their bytes, and the names of the live chunks. */
+export interface Written {
+  chunks: number
+  bytes: number
+  names: string[]
 }
 
 const states = new WeakMap<object, SessionState>()
@@ -75,7 +82,7 @@ export function settle<T extends object>(
   session: Session<T>,
   data: T,
   iat: number | undefined,
-  written: { chunks: number; bytes: number },
+  written: Written,
   /** `JSON.stringify(data)` when the caller has it already. */
   json: string = JSON.stringify(data),
 ): void {
@@ -86,4 +93,6 @@ export function settle<T extends object>(
   state.iat = iat
   state.count = written.chunks === 0 ? undefined : written.chunks
   state.written = written
+  // destroy() applies to the commit that follows it; the session object lives on (log out, log in).
+  state.destroyed = false
 }
