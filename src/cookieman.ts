@@ -427,6 +427,8 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
       bytes += name.length + 1 + value.length
     }
     if (count > ctx.cookieSlots || bytes + 2 * count > ctx.headerAvailable) return undefined
+    // CHIPS counts name + value: our name=value bytes less one `=` per chunk.
+    if (ctx.partitionBytes !== undefined && bytes - count > ctx.partitionBytes) return undefined
     return { names, bytes }
   }
 
