@@ -45,7 +45,7 @@ describe('Set-Cookie serialization', () => {
 describe('makeBudget', () => {
   it('reports the browser limits and what the other cookies leave', () => {
     const c = ctx({ others: { count: 3, bytes: 1000 } })
-    expect(c.budget).toEqual({ perCookie: 4096, cookies: 180, headerBytes: 8192, available: 6680, source: 'blink' })
+    expect(c.budget).toEqual({ perCookie: 4096, cookies: 180, headerBytes: 8192, available: 6670, source: 'blink' })
     expect(c.cookieSlots).toBe(177)
     expect(c.responseAvailable).toBe(256 * 1024 - RESPONSE_HEAD_RESERVE)
   })
@@ -76,7 +76,7 @@ describe('plan', () => {
 
   it('the fewest chunks, each filled: 2 chunks hold 4089 + 4087 - 5 bytes', () => {
     const c = ctx()
-    expect(plan(4089 + 4087 - 5, c)).toBeUndefined() // 8,171 bytes + names: over the 7,680 available
+    expect(plan(4089 + 4087 - 5, c)).toBeUndefined() // 8,171 bytes + names: over the 7,670 available
     const big = ctx({ maxCookieHeaderBytes: 65536 })
     // session=v1.2.… ; session.1=…; → values 8,176 + names 16 + `=` and `; ` 6.
     expect(plan(4089 + 4087 - 5, big)).toEqual({ count: 2, capacities: [4089, 4087], headerBytes: 8176 + 16 + 6 })
@@ -85,9 +85,10 @@ describe('plan', () => {
 
   it('the Cookie header budget: names, `=` and `; ` count', () => {
     const c = ctx()
-    // 7,680 available: session=v1.2.<P1>; session.1=<P2>; → P + 5 + 7 + 9 + 2 × 3 <= 7680.
-    expect(plan(7680 - 5 - 7 - 9 - 6, c)?.count).toBe(2)
-    expect(plan(7680 - 5 - 7 - 9 - 6 + 1, c)).toBeUndefined()
+    // 8192 - 512 - 10 (`Cookie: ` and CRLF) = 7,670 available:
+    // session=v1.2.<P1>; session.1=<P2>; → P + 5 + 7 + 9 + 2 × 3 <= 7670.
+    expect(plan(7670 - 5 - 7 - 9 - 6, c)?.count).toBe(2)
+    expect(plan(7670 - 5 - 7 - 9 - 6 + 1, c)).toBeUndefined()
   })
 
   it('the per-host count: slots left by the other cookies', () => {

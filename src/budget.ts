@@ -46,6 +46,7 @@ export interface OtherCookies {
 // Headers of a response other than our Set-Cookie lines: status line, Next's own headers, the app's.
 export const RESPONSE_HEAD_RESERVE = 8192
 const SET_COOKIE_LINE = 'Set-Cookie: '.length + '\r\n'.length
+export const COOKIE_LINE = 'Cookie: '.length + '\r\n'.length
 
 /** One cookie to write, structured (for `cookies().set`) and as the `Set-Cookie` value it serializes to. */
 export interface CookieWrite {
@@ -114,7 +115,8 @@ export function makeBudget(options: {
   const attributeBytes = liveCookie('x', '', cookie, maxAge).length - 2
   const includesAttributes = entry.perCookieIncludesAttributes === true
   const perCookie = includesAttributes ? entry.perCookie - 1 - attributeBytes : entry.perCookie
-  const available = options.maxCookieHeaderBytes - options.reserveBytes - others.bytes
+  // The header line as nginx buffers it: `Cookie: `, the pairs, CRLF.
+  const available = options.maxCookieHeaderBytes - options.reserveBytes - COOKIE_LINE - others.bytes
   let deletions = 0
   for (const name of options.presentNames) deletions += SET_COOKIE_LINE + deletionCookie(name, cookie).length
   return {

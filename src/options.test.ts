@@ -115,12 +115,57 @@ describe('resolveOptions refuses misuse with ERR_SESSION_CONFIG', () => {
       { secret, limits: { browsers: { blink: { perCokie: 1 } } } },
       'unknown option limits.browsers.blink.perCokie',
     ],
+    [
+      'unknown match key',
+      {
+        secret,
+        limits: {
+          browsers: { kiosk: { match: { browsers: ['K'] }, perCookie: 4096, cookies: 50, responseHeadBytes: 65536 } },
+        },
+      },
+      'unknown option limits.browsers.kiosk.match.browsers',
+    ],
+    [
+      'empty match',
+      {
+        secret,
+        limits: { browsers: { kiosk: { match: {}, perCookie: 4096, cookies: 50, responseHeadBytes: 65536 } } },
+      },
+      'must name an engine, browser or OS',
+    ],
+    [
+      'match engine not an array',
+      { secret, limits: { browsers: { blink: { match: { engine: 'Blink' } } } } },
+      'match.engine must be a non-empty array',
+    ],
+    ['path with <', { secret, cookie: { path: '/a<b' } }, 'option cookie.path must start with "/"'],
+    [
+      'lower-case __host- without Secure',
+      { secret, cookieName: '__host-s', cookie: { secure: false } },
+      'needs cookie.secure',
+    ],
+    [
+      'upper-case __HOST- with a domain',
+      { secret, cookieName: '__HOST-s', cookie: { domain: 'a.com' } },
+      'forbids cookie.domain',
+    ],
+    ['a 257-character name', { secret, cookieName: 'n'.repeat(257) }, 'keep it under 256'],
+    [
+      'defaults not returning an object',
+      { secret, defaults: () => null },
+      'option defaults must return a plain object, got null',
+    ],
   ])('%s', (_name, options, message) => {
     expect(configMessage(options)).toContain(message)
   })
 })
 
 describe('browser overrides', () => {
+  it('overrides the numbers of the RFC 6265 fallback', () => {
+    const o = resolveOptions({ secret, limits: { browsers: { rfc6265: { cookies: 20 } } } }, BUILTIN_BROWSERS)
+    expect(o.browsers[0]).toMatchObject({ id: 'rfc6265', cookies: 20, perCookie: 4096, match: {} })
+  })
+
   it('merges a partial override of a built-in entry', () => {
     const o = resolveOptions({ secret, limits: { browsers: { blink: { cookies: 150 } } } }, BUILTIN_BROWSERS)
     expect(o.browsers).toHaveLength(1)

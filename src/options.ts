@@ -1,5 +1,5 @@
 import { configError, type SessionError } from './errors.js'
-import type { BrowserEntry, BrowserLimits, BrowserMatch } from './limits.js'
+import { RFC6265_MINIMUM, type BrowserEntry, type BrowserLimits, type BrowserMatch } from './limits.js'
 
 /** Attributes of every chunk cookie. */
 export interface CookieAttributes {
@@ -105,8 +105,10 @@ const MAX_ATTRIBUTE_BYTES = 1024 // Chromium kMaxCookieAttributeValueSize; longe
 
 // RFC 6265 section 4.1.1: cookie-name = token (RFC 2616 section 2.2: no CTLs or separators).
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-// RFC 6265 section 4.1.1: path-value = <any CHAR except CTLs or ";">
-const PATH_VALUE = /^\/[\u0020-\u003A\u003C-\u007E]*$/
+// RFC 6265 section 4.1.1: path-value = <any CHAR except CTLs or ";">; the `cookie` serializer also
+// refuses "<", so it is refused here rather than at the first commit.
+const PATH_VALUE = /^\/[\u0020-\u003A\u003D-\u007E]*$/
+const MAX_NAME_LENGTH = 256
 // RFC 1034 section 3.5 labels, with an optional leading dot as RFC 6265 section 5.2.3 tolerates.
 const DOMAIN_VALUE = /^\.?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i
 
@@ -183,7 +185,7 @@ function resolveCookie(input: unknown, cookieName: string): ResolvedCookie {
   const path = c['path'] ?? '/'
   if (typeof path !== 'string' || !PATH_VALUE.test(path)) {
     throw configError(
-      `option cookie.path must start with "/" and hold no control characters or ";", got ${JSON.stringify(path)}`,
+      `option cookie.path must start with "/" and hold no control characters, ";" or "<", got ${JSON.stringify(path)}`,
     )
   }
   const domain = c['domain']
@@ -228,11 +230,13 @@ function resolveCookie(input: unknown, cookieName: string): ResolvedCookie {
     )
   }
   // rfc6265bis section 4.1.3: cookie name prefixes.
-  if (cookieName.startsWith('__Secure-') || cookieName.startsWith('__Host-')) {
+  // rfc6265bis section 4.1.3, and browsers, match the prefixes case-insensitively.
+  const lower = cookieName.toLowerCase()
+  if (lower.startsWith('__secure-') || lower.startsWith('__host-')) {
     if (!resolved.secure)
       throw configError(`cookie name ${cookieName} needs cookie.secure: true (its prefix requires Secure)`)
   }
-  if (cookieName.startsWith('__Host-')) {
+  if (lower.startsWith('__host-')) {
     if (resolved.domain !== undefined)
       throw configError(
         `cookie name ${cookieName} forbids cookie.domain (the __Host- prefix requires a host-only cookie)`,
@@ -245,6 +249,23 @@ function resolveCookie(input: unknown, cookieName: string): ResolvedCookie {
   return resolved
 }
 
+const MATCH_KEYS = ['engine', 'browser', 'os', 'minVersion', 'maxVersion'] as const
+
+function resolveMatch(input: unknown, where: string): BrowserMatch {
+  if (!isRecord(input)) throw configError(`option ${where} must be an object`)
+  refuseUnknownKeys(input, MATCH_KEYS, `${where}.`)
+  for (const key of ['engine', 'browser', 'os'] as const) {
+    const list = input[key]
+    if (list !== undefined && (!Array.isArray(list) || list.length === 0 || list.some((v) => typeof v !== 'string'))) {
+      throw configError(`option ${where}.${key} must be a non-empty array of ua-parser-js names, e.g. ['Blink']`)
+    }
+  }
+  for (const key of ['minVersion', 'maxVersion'] as const) {
+    if (input[key] !== undefined) positiveInteger(input[key], `${where}.${key}`, 0, 0)
+  }
+  return input as BrowserMatch
+}
+
 function resolveBrowsers(input: unknown, builtin: readonly BrowserEntry[]): BrowserEntry[] {
   if (input === undefined) return []
   if (!isRecord(input)) throw configError('option limits.browsers must be an object keyed by entry id')
@@ -254,15 +275,23 @@ function resolveBrowsers(input: unknown, builtin: readonly BrowserEntry[]): Brow
     const base = builtin.find((e) => e.id === id)
     const merged = { ...base, ...override, id } as Partial<BrowserEntry> & { id: string }
     for (const key of ['perCookie', 'cookies', 'responseHeadBytes'] as const) {
-      positiveInteger(merged[key], `limits.browsers.${id}.${key}`, Number.NaN)
-      if (merged[key] === undefined)
+      if (merged[key] === undefined) {
         throw configError(`option limits.browsers.${id}.${key} is required for a new entry`)
+      }
+      positiveInteger(merged[key], `limits.browsers.${id}.${key}`, 0)
     }
-    if (merged.partitionBytes !== undefined)
+    if (merged.partitionBytes !== undefined) {
       positiveInteger(merged.partitionBytes, `limits.browsers.${id}.partitionBytes`, 0)
-    if (!isRecord(merged.match)) throw configError(`option limits.browsers.${id}.match is required for a new entry`)
+    }
+    if (merged.match === undefined) throw configError(`option limits.browsers.${id}.match is required for a new entry`)
+    const match = resolveMatch(merged.match, `limits.browsers.${id}.match`)
+    // An empty match would catch every browser before the built-in entries: only the fallback has one.
+    if (id !== RFC6265_MINIMUM.id && Object.keys(match).length === 0) {
+      throw configError(`option limits.browsers.${id}.match must name an engine, browser or OS`)
+    }
     return {
       ...(merged as BrowserEntry),
+      match,
       source: typeof merged.source === 'string' ? merged.source : `limits.browsers.${id} (app configuration)`,
     }
   })
@@ -290,6 +319,11 @@ export function resolveOptions<T extends object>(
   refuseUnknownKeys(options, OPTION_KEYS, '')
   const secrets = resolveSecrets(options.secret)
   const cookieName = options.cookieName ?? 'session'
+  if (typeof cookieName === 'string' && cookieName.length > MAX_NAME_LENGTH) {
+    throw configError(
+      `option cookieName is ${cookieName.length} characters; keep it under ${MAX_NAME_LENGTH}: every chunk repeats it`,
+    )
+  }
   if (typeof cookieName !== 'string' || !TOKEN.test(cookieName)) {
     throw configError(
       `option cookieName must be an RFC 6265 token (letters, digits, !#$%&'*+-.^_\`|~), got ${JSON.stringify(cookieName)}`,
@@ -329,7 +363,7 @@ export function resolveOptions<T extends object>(
     maxCookieHeaderBytes,
     reserveBytes,
     maxInflatedBytes: positiveInteger(limits.maxInflatedBytes, 'limits.maxInflatedBytes', 256 * 1024, 1024),
-    browsers: resolveBrowsers(limits.browsers, builtinBrowsers),
+    browsers: resolveBrowsers(limits.browsers, [...builtinBrowsers, RFC6265_MINIMUM]),
     rolling: optionalBoolean(options.rolling, 'rolling', false),
     defaults: resolveDefaults(options.defaults),
     onError: options.onError ?? (() => {}),

@@ -21,6 +21,7 @@ const BASE = 'session'
 /** Our chunk names, exactly as the reader accepts them. */
 const OURS = /^session(?:\.[1-9][0-9]*)?$/
 const RESPONSE_HEAD_RESERVE = 8192
+const COOKIE_LINE = 'Cookie: '.length + '\r\n'.length
 /**
  * Upper bound on `session=v1.1.<wire of {}>; ` in either mode: kid 4, iat and exp 6 base36 digits
  * each, `z.`, and at most 47 bytes of JWS/JWE around 2 bytes of plaintext, plus separators.
@@ -290,7 +291,8 @@ async function checkBudget(c: Checked): Promise<void> {
     expect(report.chunks).toBe(0)
     expect(c.commitErrors).toEqual(['ERR_SESSION_TOO_LARGE'])
     // ... and that was true: with a cookie slot and room for an empty session, giving up is a bug.
-    const roomy = c.others.count < entry.cookies && c.others.headerBytes + EMPTY_SESSION_PAIR + reserve <= max
+    const roomy =
+      c.others.count < entry.cookies && COOKIE_LINE + c.others.headerBytes + EMPTY_SESSION_PAIR + reserve <= max
     expect(roomy).toBe(false)
     // (e) a new session with the defaults.
     expect(c.session.data).toEqual(c.defaults)
@@ -329,7 +331,8 @@ async function checkBudget(c: Checked): Promise<void> {
   // (b) cookies per host.
   expect(client.jar.cookies.size).toBeLessThanOrEqual(entry.cookies)
   // (c) the whole Cookie header the browser sends next, with the reserve.
-  expect(client.jar.header().length + reserve).toBeLessThanOrEqual(max)
+  // (c) the Cookie header line (`Cookie: `, pairs, CRLF) with the reserve.
+  expect(COOKIE_LINE + client.jar.header().length + reserve).toBeLessThanOrEqual(max)
   // (e) what the next request reads is exactly what the commit left in session.data.
   const back = await cm.decodeSession(client.headers())
   expect(back.error).toBeUndefined()

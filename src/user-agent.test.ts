@@ -549,14 +549,15 @@ describe('buildDatabase', () => {
   })
 
   it('is the built-in database when there are no user entries', () => {
-    expect(buildDatabase()).toEqual(BUILTIN_BROWSERS)
-    expect(buildDatabase([])).toEqual(BUILTIN_BROWSERS)
+    // The RFC 6265 fallback (it matches anything) always comes last.
+    expect(buildDatabase()).toEqual([...BUILTIN_BROWSERS, RFC6265_MINIMUM])
+    expect(buildDatabase([])).toEqual([...BUILTIN_BROWSERS, RFC6265_MINIMUM])
   })
 
   it('replaces a built-in entry with a user entry of the same id', () => {
     const blink = custom('blink', { engine: ['Blink'] }, 90)
     const database = buildDatabase([blink])
-    expect(database).toHaveLength(BUILTIN_BROWSERS.length)
+    expect(database).toHaveLength(BUILTIN_BROWSERS.length + 1)
     expect(database.filter((e) => e.id === 'blink')).toEqual([blink])
     expect(profileFor(CHROME_WINDOWS, database).entry).toBe(blink)
     expect(profileFor(EDGE_WINDOWS, database).entry).toBe(blink)
@@ -567,12 +568,22 @@ describe('buildDatabase', () => {
   it('tries a new user entry before the built-in ones', () => {
     const chromeOnly = custom('chrome-only', { browser: ['Chrome'], minVersion: 120 }, 100)
     const database = buildDatabase([chromeOnly])
-    expect(database).toHaveLength(BUILTIN_BROWSERS.length + 1)
+    expect(database).toHaveLength(BUILTIN_BROWSERS.length + 2)
     expect(database[0]).toBe(chromeOnly)
     expect(profileFor(CHROME_WINDOWS, database).entry).toBe(chromeOnly)
     // Edge is Blink but not named Chrome: it falls through to the built-in entry.
     expect(profileFor(EDGE_WINDOWS, database).entry.id).toBe('blink')
     expect(profileFor(FIREFOX_WINDOWS, database).entry.id).toBe('gecko')
+  })
+
+  it('lets the app override the RFC 6265 fallback, which stays last', () => {
+    const stricter = { ...RFC6265_MINIMUM, cookies: 20, source: 'app' }
+    const database = buildDatabase([stricter])
+    expect(database.at(-1)).toBe(stricter)
+    expect(profileFor('', database).entry).toBe(stricter)
+    expect(profileFor('curl/8.5.0', database).entry).toBe(stricter)
+    expect(profileFor(CHROME_WINDOWS, database).entry.id).toBe('blink')
+    expect(entryById('rfc6265', database)).toBe(stricter)
   })
 
   it('falls back to the RFC 6265 minimums when no entry matches', () => {

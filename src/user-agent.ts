@@ -29,10 +29,22 @@ function matches(match: BrowserMatch, browser: BrowserInfo, os: string, version:
   return true
 }
 
-/** Merges user entries over the built-in ones: same id replaces, new ids go first. */
+/**
+ * Merges user entries over the built-in ones: same id replaces, new ids go first. The RFC 6265
+ * entry (matching anything) comes last, as the fallback; users may override its numbers too.
+ */
 export function buildDatabase(user: readonly BrowserEntry[] = []): readonly BrowserEntry[] {
   const replaced = new Set(user.map((e) => e.id))
-  return [...user, ...BUILTIN_BROWSERS.filter((e) => !replaced.has(e.id))]
+  const fallback = user.find((e) => e.id === RFC6265_MINIMUM.id) ?? RFC6265_MINIMUM
+  return [
+    ...user.filter((e) => e.id !== RFC6265_MINIMUM.id),
+    ...BUILTIN_BROWSERS.filter((e) => !replaced.has(e.id)),
+    fallback,
+  ]
+}
+
+function fallbackOf(database: readonly BrowserEntry[]): BrowserEntry {
+  return database.find((e) => e.id === RFC6265_MINIMUM.id) ?? RFC6265_MINIMUM
 }
 
 // User-Agent strings longer than this are not parsed: ua-parser-js caps its input too (UA_MAX_LENGTH
@@ -66,7 +78,7 @@ const CACHE_SIZE = 500
 const cache = new WeakMap<readonly BrowserEntry[], Map<string, BrowserProfile>>()
 
 function parseProfile(ua: string, database: readonly BrowserEntry[]): BrowserProfile {
-  if (ua === '') return { browser: { name: '', version: '', engine: '' }, entry: RFC6265_MINIMUM }
+  if (ua === '') return { browser: { name: '', version: '', engine: '' }, entry: fallbackOf(database) }
   const result = new UAParser(ua).getResult()
   const browser: BrowserInfo = {
     name: result.browser.name ?? '',
@@ -78,12 +90,12 @@ function parseProfile(ua: string, database: readonly BrowserEntry[]): BrowserPro
   const engineVersioned = browser.engine === 'Blink' || browser.engine === 'Gecko'
   const version = major(engineVersioned ? result.engine.version : result.browser.version)
   const os = result.os.name ?? ''
-  const entry = database.find((e) => matches(e.match, browser, os, version)) ?? RFC6265_MINIMUM
+  const entry = database.find((e) => matches(e.match, browser, os, version)) ?? fallbackOf(database)
   return { browser, entry }
 }
 
 /** Looks an entry up by id (used for the profile the proxy forwards). */
 export function entryById(id: string, database: readonly BrowserEntry[]): BrowserEntry | undefined {
-  if (id === RFC6265_MINIMUM.id) return RFC6265_MINIMUM
+  if (id === RFC6265_MINIMUM.id) return fallbackOf(database)
   return database.find((e) => e.id === id)
 }
