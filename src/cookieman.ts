@@ -34,7 +34,7 @@ export interface CommitReport {
   shrunk: boolean
   /** Shrinker calls plus key removals. */
   shrinkSteps: number
-  /** Each step: its phase (1-4, see the README) and the keys it concerned. */
+  /** The steps in order: phase (1-4, see the README), keys, and how many times in a row. */
   steps: ShrinkStep[]
   /** Keys still present but changed by a shrinker. */
   trimmedKeys: string[]
@@ -46,8 +46,11 @@ export interface CommitReport {
 }
 
 export interface ShrinkStep {
+  /** 1: shrink functions, 2: keys without one removed, 3: shrink functions with `last`, 4: keys removed. */
   phase: 1 | 2 | 3 | 4
   keys: string[]
+  /** Consecutive calls of the same shrink function (1 for a key removal). */
+  count: number
 }
 
 /** A Web-standard `Headers`, or anything with the same `get` (Next's `ReadonlyHeaders`). */
@@ -345,8 +348,8 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
       const droppedKeys = Object.keys(original).filter((k) => !Object.hasOwn(shrunk.data, k))
       shrinkInfo = {
         shrunk: true,
-        shrinkSteps: shrunk.steps.length,
-        steps: shrunk.steps.map((step) => ({ phase: step.phase, keys: [...step.keys] })),
+        shrinkSteps: shrunk.steps.reduce((n, step) => n + step.count, 0),
+        steps: shrunk.steps.map((step) => ({ phase: step.phase, keys: [...step.keys], count: step.count })),
         trimmedKeys: Object.keys(original).filter(
           (k) => Object.hasOwn(shrunk.data, k) && JSON.stringify(original[k]) !== JSON.stringify(shrunk.data[k]),
         ),

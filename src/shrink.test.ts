@@ -44,10 +44,8 @@ describe('shrink', () => {
     expect(r.data).toEqual({ b: ['bb'], c: 'xxxxxxxxxx' })
     expect(r.jsonBytes).toBe(29)
     expect(r.steps).toEqual([
-      { phase: 1, keys: ['a'] },
-      { phase: 1, keys: ['a'] },
-      { phase: 1, keys: ['a'] },
-      { phase: 1, keys: ['b'] },
+      { phase: 1, keys: ['a'], count: 3 },
+      { phase: 1, keys: ['b'], count: 1 },
     ])
   })
 
@@ -78,8 +76,8 @@ describe('shrink', () => {
     // 104 bytes. The shrinker runs first (phase 1) and deletes keep (91); then big goes (phase 2): 42.
     expect(log).toEqual(['keep:false'])
     expect(r.steps).toEqual([
-      { phase: 1, keys: ['keep'] },
-      { phase: 2, keys: ['big'] },
+      { phase: 1, keys: ['keep'], count: 1 },
+      { phase: 2, keys: ['big'], count: 1 },
     ])
     expect(r.data).toEqual({ small: 'x', mid: 'z'.repeat(20) })
   })
@@ -102,22 +100,22 @@ describe('shrink', () => {
     const noop = (d: Data) => d
     const r1 = await shrink({ a: 'a'.repeat(30), b: 'b'.repeat(10) }, [{ keys: ['a', 'b'], fn: noop }], under(20))
     expect(r1.steps).toEqual([
-      { phase: 1, keys: ['a', 'b'] },
-      { phase: 3, keys: ['a', 'b'] },
-      { phase: 4, keys: ['a'] },
+      { phase: 1, keys: ['a', 'b'], count: 1 },
+      { phase: 3, keys: ['a', 'b'], count: 1 },
+      { phase: 4, keys: ['a'], count: 1 },
     ])
     expect(r1.data).toEqual({ b: 'b'.repeat(10) })
     const r2 = await shrink({ a: 1 }, [], under(1))
     expect(r2.fits).toBe(false)
     expect(r2.data).toEqual({})
-    expect(r2.steps).toEqual([{ phase: 2, keys: ['a'] }])
+    expect(r2.steps).toEqual([{ phase: 2, keys: ['a'], count: 1 }])
   })
 
   it('ties in size are broken by key name so the order is deterministic', async () => {
     const r = await shrink({ b: 'xx', a: 'yy', c: 'zz' }, [], under(16))
     expect(r.steps).toEqual([
-      { phase: 2, keys: ['a'] },
-      { phase: 2, keys: ['b'] },
+      { phase: 2, keys: ['a'], count: 1 },
+      { phase: 2, keys: ['b'], count: 1 },
     ])
   })
 
@@ -151,6 +149,57 @@ describe('shrink', () => {
     const r = await shrink({ big: 'b'.repeat(50) }, [{ keys: ['big'], fn: replace }], under(20))
     expect(r.data).toEqual({ fresh: true })
     expect(r.fits).toBe(true)
+  })
+
+  it('long runs are measured in batches yet stop exactly where one call at a time would', async () => {
+    // 5,000 items of varying width: the sequential answer is the first k whose JSON fits.
+    const items = Array.from({ length: 5000 }, (_, i) => 'x'.repeat(1 + ((i * 7919) % 37)))
+    const limit = 40_000
+    let expectedCalls = 0
+    const sequential = [...items]
+    while (JSON.stringify({ list: sequential }).length > limit) {
+      sequential.pop()
+      expectedCalls++
+    }
+    let measured = 0
+    const fits = (_d: Data, jsonBytes: number) => {
+      measured++
+      return jsonBytes <= limit
+    }
+    const pop = (d: Data) => {
+      ;(d['list'] as string[]).pop()
+      return d
+    }
+    const r = await shrink({ list: [...items] }, [{ keys: ['list'], fn: pop }], fits)
+    expect(r.fits).toBe(true)
+    expect(r.data).toEqual({ list: sequential })
+    expect(r.steps).toEqual([{ phase: 1, keys: ['list'], count: expectedCalls }])
+    expect(expectedCalls).toBeGreaterThan(2000)
+    // Doubling batches then a bisection: a few dozen measurements, not thousands.
+    expect(measured).toBeLessThan(60)
+  })
+
+  it('a stalled batch stops where the first call made no progress', async () => {
+    let calls = 0
+    const popUntilThree = (d: Data) => {
+      calls++
+      const list = d['list'] as number[]
+      if (list.length > 3) list.pop()
+      return d
+    }
+    const r = await shrink(
+      { list: Array.from({ length: 40 }, (_, i) => i) },
+      [{ keys: ['list'], fn: popUntilThree }],
+      under(5),
+    )
+    // 37 pops make progress, the 38th does not: then phase 2 has nothing, phase 3 stalls too, phase 4 drops list.
+    expect(r.steps).toEqual([
+      { phase: 1, keys: ['list'], count: 38 },
+      { phase: 3, keys: ['list'], count: 1 },
+      { phase: 4, keys: ['list'], count: 1 },
+    ])
+    expect(r.data).toEqual({})
+    expect(calls).toBeGreaterThan(39) // batches were replayed from copies
   })
 
   it('measures UTF-8 bytes, not UTF-16 units', async () => {

@@ -22,8 +22,8 @@ export interface ShrinkResult {
   /** UTF-8 length of `JSON.stringify(data)`. */
   jsonBytes: number
   fits: boolean
-  /** Each shrinker call or key removal, in order. */
-  steps: Array<{ phase: 1 | 2 | 3 | 4; keys: readonly string[] }>
+  /** Shrinker calls and key removals in order; consecutive calls of one shrinker are one entry. */
+  steps: Array<{ phase: 1 | 2 | 3 | 4; keys: readonly string[]; count: number }>
 }
 
 /**
@@ -62,7 +62,19 @@ class JsonSize {
   size(key: string): number {
     return this.entries.get(key) ?? 0
   }
+
+  save(): { entries: Map<string, number>; sum: number } {
+    return { entries: new Map(this.entries), sum: this.sum }
+  }
+
+  restore(saved: { entries: Map<string, number>; sum: number }): void {
+    this.entries = new Map(saved.entries)
+    this.sum = saved.sum
+  }
 }
+
+// Calls measured at most this far apart; a batch that overshoots is bisected.
+const MAX_BATCH = 4096
 
 function present(data: Data, keys: readonly string[]): boolean {
   return keys.some((k) => Object.hasOwn(data, k))
@@ -100,21 +112,81 @@ export async function shrink<T extends object>(
     return fits(data, sizes.total)
   }
 
-  const runShrinkers = async (phase: 1 | 3, last: boolean): Promise<boolean> => {
-    for (const { keys, fn } of shrinkers) {
-      while (present(data, keys)) {
-        const before = sizes.total
+  const record = (phase: 1 | 2 | 3 | 4, keys: readonly string[], count: number): void => {
+    if (count === 0) return
+    const previous = steps.at(-1)
+    if (previous !== undefined && previous.phase === phase && previous.keys === keys) previous.count += count
+    else steps.push({ phase, keys, count })
+  }
+
+  /**
+   * Calls one shrinker again and again while it makes the JSON smaller and the data does not fit.
+   * Measuring after every call would cost O(calls × size): calls are instead measured in batches
+   * that double while they neither fit nor stall (the last call of a batch is measured on its
+   * own). A batch that fits or stalls is replayed from a copy and bisected, so the result is what
+   * one call at a time gives, as long as shrink functions are pure functions of their data and
+   * keep failing once they fail to shrink. O(log calls) measurements and copies.
+   */
+  const runShrinker = async (phase: 1 | 3, keys: readonly string[], fn: ShrinkFunction<T>, last: boolean) => {
+    const apply = (calls: number): number => {
+      let made = 0
+      let replaced = false
+      while (made < calls && present(data, keys)) {
         const returned = fn(data as Partial<T>, last) as Data | undefined
-        steps.push({ phase, keys })
         if (returned !== undefined && returned !== null && returned !== data) {
           data = returned
-          sizes.reset(data)
-        } else {
-          for (const key of keys) sizes.update(data, key)
+          replaced = true
         }
-        if (await check()) return true
-        if (sizes.total >= before) break
+        made++
       }
+      if (replaced) sizes.reset(data)
+      else if (made > 0) for (const key of keys) sizes.update(data, key)
+      return made
+    }
+    /** `calls` calls from the current data: how many were made, whether the last one shrank it, whether it fits. */
+    const step = async (calls: number) => {
+      const made = apply(calls - 1)
+      const before = sizes.total
+      const lastMade = made === calls - 1 ? apply(1) : 0
+      return { made: made + lastMade, lastShrank: lastMade === 1 && sizes.total < before, fits: await check() }
+    }
+
+    let batch = 1
+    while (present(data, keys)) {
+      const snapshot = batch > 1 ? { data: structuredClone(data), sizes: sizes.save() } : undefined
+      const run = await step(batch)
+      if (snapshot === undefined || (!run.fits && run.lastShrank)) {
+        record(phase, keys, run.made)
+        if (run.fits) return true
+        if (!run.lastShrank) return false
+        batch = Math.min(batch * 2, MAX_BATCH)
+        continue
+      }
+      // The batch fits, or its last call did not shrink: replay it from the snapshot and bisect for
+      // the first call after which it fits, or the first call that did not shrink.
+      const probe = (calls: number) => {
+        data = structuredClone(snapshot.data)
+        sizes.restore(snapshot.sizes)
+        return step(calls)
+      }
+      const stop = (r: { fits: boolean; lastShrank: boolean }) => r.fits || !r.lastShrank
+      let lo = 1
+      let hi = run.made
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1
+        if (stop(await probe(mid))) hi = mid
+        else lo = mid + 1
+      }
+      const final = await probe(lo)
+      record(phase, keys, final.made)
+      return final.fits
+    }
+    return false
+  }
+
+  const runShrinkers = async (phase: 1 | 3, last: boolean): Promise<boolean> => {
+    for (const { keys, fn } of shrinkers) {
+      if (await runShrinker(phase, keys, fn, last)) return true
     }
     return false
   }
@@ -124,7 +196,7 @@ export async function shrink<T extends object>(
       if (!Object.hasOwn(data, key)) continue
       delete data[key]
       sizes.update(data, key)
-      steps.push({ phase, keys: [key] })
+      steps.push({ phase, keys: [key], count: 1 })
       if (await check()) return true
     }
     return false
