@@ -2,7 +2,7 @@ import { createCookieman } from 'next-cookieman'
 import { sessionSecret } from './secret'
 
 export type Item = { sku: string; name: string; qty: number }
-export type ShopSession = { cart: Item[]; recent: string[]; visits: number }
+export type ShopSession = { cart: Item[]; recent: string[] }
 
 const env = (name: string): number | undefined => {
   const value = process.env[name]
@@ -13,7 +13,7 @@ const env = (name: string): number | undefined => {
 export const cookieman = createCookieman<ShopSession>({
   secret: sessionSecret(),
   cookieName: 'session',
-  defaults: () => ({ cart: [], recent: [], visits: 0 }),
+  defaults: () => ({ cart: [], recent: [] }),
   // Plain http on a host browsers do not treat as secure: SESSION_COOKIE_SECURE=false.
   cookie: { secure: process.env.SESSION_COOKIE_SECURE !== 'false' },
   limits: {
@@ -24,9 +24,17 @@ export const cookieman = createCookieman<ShopSession>({
   onError: (err) => console.warn(`[next-cookieman] ${err.code}: ${err.message}`),
 })
 
-// Recently viewed: drop the oldest entry first; on the last pass drop the whole list.
+// Shrink functions run in registration order when the session does not fit the browser's budget.
+// Recently viewed first: drop the oldest entry; on the last pass drop the whole list.
 cookieman.register('recent', (data, last) => {
   data.recent?.shift()
   if (last || data.recent?.length === 0) delete data.recent
+  return data
+})
+
+// Then the cart: drop the oldest items (the report tells the page which keys were trimmed).
+cookieman.register('cart', (data) => {
+  data.cart?.shift()
+  if (data.cart?.length === 0) delete data.cart
   return data
 })
