@@ -22,6 +22,16 @@ describe('deflate-raw', () => {
     expect(await inflateRaw(packed, 99_999)).toBeUndefined()
   })
 
+  it('interoperates with zlib deflate-raw both ways, on varied text', async () => {
+    const { deflateRawSync, inflateRawSync } = await import('node:zlib')
+    const text = Array.from({ length: 30000 }, (_, i) => `item-${(i * 7919) % 100003}-${i % 17}`).join(',')
+    const bytes = encoder.encode(text)
+    const packed = await deflateRaw(bytes)
+    expect(new TextDecoder().decode(inflateRawSync(packed))).toBe(text)
+    expect(new TextDecoder().decode(await inflateRaw(deflateRawSync(bytes), bytes.length))).toBe(text)
+    expect(await inflateRaw(packed, bytes.length - 1)).toBeUndefined()
+  })
+
   it('throws on a corrupt stream', async () => {
     await expect(inflateRaw(new Uint8Array([0xff, 0xff, 0xff, 0xff]), 1000)).rejects.toThrow()
   })

@@ -1,47 +1,52 @@
-/** deflate-raw through the Web-standard CompressionStream, available in Node 20 and every Edge runtime. */
+import { deflateSync, Inflate } from 'fflate'
 
-async function collect(readable: ReadableStream<Uint8Array>, cap: number): Promise<Uint8Array | undefined> {
-  const reader = readable.getReader()
-  const parts: Uint8Array[] = []
-  let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > cap) {
-      // Stop inflating at once: a bomb must cost no more than `cap` bytes of memory.
-      await reader.cancel().catch(() => {})
-      return undefined
-    }
-    parts.push(value)
-  }
-  if (parts.length === 1 && parts[0] !== undefined) return parts[0]
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.byteLength
-  }
-  return out
-}
-
-function pipe(bytes: Uint8Array, transform: CompressionStream | DecompressionStream): ReadableStream<Uint8Array> {
-  const writer = transform.writable.getWriter()
-  // Errors surface on the readable side; these promises only settle the writer.
-  writer.write(bytes as Uint8Array<ArrayBuffer>).catch(() => {})
-  writer.close().catch(() => {})
-  return transform.readable as ReadableStream<Uint8Array>
-}
+/**
+ * deflate-raw (RFC 1951) through fflate, pure JavaScript: Next's Edge runtime (middleware.ts) has
+ * no CompressionStream, and a synchronous codec is also much cheaper per call for session-sized data.
+ */
 
 export async function deflateRaw(bytes: Uint8Array): Promise<Uint8Array> {
-  const out = await collect(pipe(bytes, new CompressionStream('deflate-raw')), Number.POSITIVE_INFINITY)
-  return out ?? new Uint8Array(0)
+  return deflateSync(bytes, { level: 6 })
 }
+
+// Deflate expands at most ~1032:1, so feeding 1 KiB of input at a time bounds what one step can
+// produce (~1 MiB) before the cap is checked again.
+const INPUT_SLICE = 1024
+
+class CapExceeded extends Error {}
 
 /**
  * Inflates at most `cap` bytes. Returns `undefined` past the cap; throws on a corrupt stream.
  * Call it only on data whose tag or signature has verified.
  */
-export function inflateRaw(bytes: Uint8Array, cap: number): Promise<Uint8Array | undefined> {
-  return collect(pipe(bytes, new DecompressionStream('deflate-raw')), cap)
+export async function inflateRaw(bytes: Uint8Array, cap: number): Promise<Uint8Array | undefined> {
+  const parts: Uint8Array[] = []
+  let total = 0
+  let ended = false
+  const inflate = new Inflate((chunk, final) => {
+    total += chunk.byteLength
+    // Stop inflating at once: a bomb must cost no more than `cap` bytes of memory.
+    if (total > cap) throw new CapExceeded()
+    parts.push(chunk)
+    if (final) ended = true
+  })
+  try {
+    for (let offset = 0; offset < bytes.length; offset += INPUT_SLICE) {
+      const end = Math.min(bytes.length, offset + INPUT_SLICE)
+      inflate.push(bytes.subarray(offset, end), end === bytes.length)
+    }
+    if (bytes.length === 0) inflate.push(new Uint8Array(0), true)
+  } catch (err) {
+    if (err instanceof CapExceeded) return undefined
+    throw err
+  }
+  if (!ended) throw new Error('deflate stream ended early')
+  if (parts.length === 1) return parts[0]
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.byteLength
+  }
+  return out
 }

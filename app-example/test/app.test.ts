@@ -1,0 +1,177 @@
+// The example app, built with `next build` and served by `next start` on 127.0.0.1, driven over HTTP.
+// Built twice: with proxy.ts (Node runtime, Next 16) and with middleware.ts (Edge runtime).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { actionForm, build, Jar, prepare, SECRET, setCookies, start, type Running } from './server.js'
+
+const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36'
+const PROFILE_HEADER = 'x-next-cookieman-profile'
+
+// A raised budget (and Node's header limit with it) so that a 20 KB session fits: 32 KiB of Cookie header.
+const ENV = {
+  SESSION_SECRET: SECRET,
+  SESSION_MAX_COOKIE_HEADER_BYTES: '32768',
+  NODE_OPTIONS: '--max-http-header-size=65536',
+  NEXT_TELEMETRY_DISABLED: '1',
+}
+
+function recentOf(bytes: number): string[] {
+  const list: string[] = []
+  let i = 0
+  while (JSON.stringify(list).length < bytes)
+    list.push(`/products/${String(i++).padStart(6, '0')}-ceramic-pour-over-mug`)
+  return list
+}
+
+for (const variant of ['proxy', 'middleware'] as const) {
+  describe(`example app with ${variant}.ts`, () => {
+    let app: Running
+    const get = (path: string, jar: Jar, headers: Record<string, string> = {}) =>
+      fetch(app.url + path, { headers: { 'user-agent': CHROME, cookie: jar.header(), ...headers }, redirect: 'manual' })
+
+    beforeAll(async () => {
+      const dir = prepare(variant)
+      build(dir, ENV)
+      app = await start(dir, ENV)
+    }, 240_000)
+    afterAll(async () => {
+      await app?.stop()
+    })
+
+    it('a 20 KB session goes through the route handler and comes back intact', async () => {
+      const jar = new Jar()
+      const recent = recentOf(20_000)
+      const post = await fetch(`${app.url}/api/session`, {
+        method: 'POST',
+        headers: { 'user-agent': CHROME, 'content-type': 'application/json' },
+        body: JSON.stringify({ recent }),
+      })
+      expect(post.status).toBe(200)
+      const posted = (await post.json()) as { report: { chunks: number; shrunk: boolean; budget: { source: string } } }
+      expect(posted.report.shrunk).toBe(false)
+      expect(posted.report.budget.source).toBe('blink')
+      // ~20 KB of JSON is ~27 KB of base64url: 7 chunks of at most 4,096 bytes.
+      expect(posted.report.chunks).toBe(7)
+      jar.apply(post)
+      expect([...jar.cookies.keys()]).toEqual(['session', ...[1, 2, 3, 4, 5, 6].map((k) => `session.${k}`)])
+      for (const [name, value] of jar.cookies) expect(name.length + value.length).toBeLessThanOrEqual(4096)
+
+      const back = await get('/api/session', jar)
+      expect(back.status).toBe(200)
+      const body = (await back.json()) as { data: { recent: string[] }; report: { unchanged: boolean }; error: null }
+      expect(body.error).toBeNull()
+      expect(body.data.recent).toEqual(recent)
+      expect(body.report.unchanged).toBe(true)
+      expect(back.headers.getSetCookie()).toEqual([])
+    })
+
+    it('DELETE destroys the session: every chunk is deleted', async () => {
+      const jar = new Jar()
+      jar.apply(
+        await fetch(`${app.url}/api/session`, {
+          method: 'POST',
+          headers: { 'user-agent': CHROME, 'content-type': 'application/json' },
+          body: JSON.stringify({ recent: recentOf(9000) }),
+        }),
+      )
+      // 9 KB of JSON: 12 KB sealed, 3 chunks.
+      expect(jar.cookies.size).toBe(3)
+      const res = await fetch(`${app.url}/api/session`, { method: 'DELETE', headers: { cookie: jar.header() } })
+      const lines = res.headers.getSetCookie()
+      expect(lines).toHaveLength(3)
+      for (const line of lines)
+        expect(line).toMatch(
+          /=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax$/,
+        )
+      jar.apply(res)
+      expect(jar.cookies.size).toBe(0)
+    })
+
+    it('the proxy deletes a planted stale session.7 and leaves the session readable', async () => {
+      const jar = new Jar()
+      jar.apply(
+        await fetch(`${app.url}/api/session`, {
+          method: 'POST',
+          headers: { 'user-agent': CHROME, 'content-type': 'application/json' },
+          body: JSON.stringify({ recent: ['/a'] }),
+        }),
+      )
+      jar.cookies.set('session.7', 'planted')
+      jar.cookies.set('theme', 'dark')
+      const res = await get('/', jar)
+      expect(res.status).toBe(200)
+      const { map } = setCookies(res)
+      expect(map.get('session.7')).toBe('')
+      expect([...map.keys()]).toEqual(['session.7'])
+      const html = await res.text()
+      expect(html).toContain('data-testid="is-new">stored session<')
+      jar.apply(res)
+      expect([...jar.cookies.keys()].sort()).toEqual(['session', 'theme'])
+    })
+
+    it('the proxy replaces a client-sent profile header: the budget is the real browser’s', async () => {
+      const res = await get('/api/session', new Jar(), { [PROFILE_HEADER]: 'trident;IE;11.0;Trident' })
+      const body = (await res.json()) as {
+        report: { budget: { source: string; cookies: number }; browser: { name: string } }
+      }
+      expect(body.report.budget).toMatchObject({ source: 'blink', cookies: 180 })
+      expect(body.report.browser.name).toBe('Chrome')
+    })
+
+    it('a server action commits: the response sets the cookie and renders the new session', async () => {
+      const jar = new Jar()
+      const page = await get('/', jar)
+      const form = actionForm(await page.text(), 'add')
+      form.set('count', '5')
+      const res = await fetch(app.url + '/', {
+        method: 'POST',
+        headers: { 'user-agent': CHROME, cookie: jar.header() },
+        body: form,
+        redirect: 'manual',
+      })
+      expect(res.status).toBe(200)
+      jar.apply(res)
+      expect([...jar.cookies.keys()]).toEqual(['session'])
+      // The page rendered in the same response already shows the committed session.
+      const html = await res.text()
+      expect(html).toContain('data-testid="cart-count">5<')
+      expect(html).toContain('added 5 items')
+      // And the next request reads it back.
+      const next = (await (await get('/api/session', jar)).json()) as { data: { cart: Array<{ sku: string }> } }
+      expect(next.data.cart.map((i) => i.sku)).toEqual([
+        'SKU-000001',
+        'SKU-000002',
+        'SKU-000003',
+        'SKU-000004',
+        'SKU-000005',
+      ])
+    })
+
+    it('a server component that tries to commit gets ERR_SESSION_READ_ONLY, and nothing is written', async () => {
+      const res = await get('/readonly', new Jar())
+      expect(res.status).toBe(200)
+      expect(res.headers.getSetCookie()).toEqual([])
+      const html = await res.text()
+      expect(html).toContain('data-testid="readonly-code">ERR_SESSION_READ_ONLY<')
+      expect(html).toContain('call it from a server action or a route handler')
+    })
+
+    it('a tampered chunk gives a new session and a logged ERR_SESSION_TAMPERED, not a 500', async () => {
+      const jar = new Jar()
+      jar.apply(
+        await fetch(`${app.url}/api/session`, {
+          method: 'POST',
+          headers: { 'user-agent': CHROME, 'content-type': 'application/json' },
+          body: JSON.stringify({ recent: recentOf(6000) }),
+        }),
+      )
+      const v = jar.cookies.get('session.1')!
+      jar.cookies.set('session.1', v.slice(0, 10) + (v[10] === 'A' ? 'B' : 'A') + v.slice(11))
+      const res = await get('/', jar)
+      expect(res.status).toBe(200)
+      const html = await res.text()
+      expect(html).toContain('data-testid="is-new">new session<')
+      expect(html).toContain('ERR_SESSION_TAMPERED')
+      expect(app.logs()).toContain('[next-cookieman] ERR_SESSION_TAMPERED')
+    })
+  })
+}
