@@ -52,7 +52,7 @@ export function BudgetView({ snapshot }: { snapshot: BudgetSnapshot }) {
         {/* other cookies, then ours chunk by chunk, then the reserve at the end */}
         {others.bytes > 0 && (
           <rect x={(x += 0)} y="28" width={scale(others.bytes)} height={barH} fill="var(--others)">
-            <title>other cookies: {fmt(others.bytes)} bytes</title>
+            <title>{`other cookies: ${fmt(others.bytes)} bytes`}</title>
           </rect>
         )}
         {(() => {
@@ -68,9 +68,7 @@ export function BudgetView({ snapshot }: { snapshot: BudgetSnapshot }) {
                 height={barH}
                 fill={i % 2 ? 'var(--ours-2)' : 'var(--ours)'}
               >
-                <title>
-                  {c.name}: {fmt(c.bytes)} bytes
-                </title>
+                <title>{`${c.name}: ${fmt(c.bytes)} bytes`}</title>
               </rect>
             )
             x += w
@@ -78,7 +76,7 @@ export function BudgetView({ snapshot }: { snapshot: BudgetSnapshot }) {
           })
         })()}
         <rect x={W - 1 - scale(reserveBytes)} y="28" width={scale(reserveBytes)} height={barH} fill="url(#hatch)">
-          <title>reserveBytes: {fmt(reserveBytes)}</title>
+          <title>{`reserveBytes: ${fmt(reserveBytes)}`}</title>
         </rect>
         <g fontSize="12" fill="var(--muted)">
           <rect x="1" y="64" width="10" height="10" fill="var(--others)" />
