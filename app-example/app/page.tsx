@@ -1,6 +1,7 @@
 import { cookieman } from '../lib/session'
 import { BudgetView } from './budget-view'
 import { Controls } from './controls'
+import { OtherCookies } from './other-cookies'
 
 export const dynamic = 'force-dynamic'
 
@@ -10,6 +11,7 @@ export default async function Home() {
   const { cart, recent } = session.data
   return (
     <main>
+      <OtherCookies />
       <h1>next-cookieman</h1>
       <p className="lede">
         A cart that lives entirely in cookies, split over as many as your browser and the server allow, trimmed by

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join, relative } from 'node:path'
 
@@ -53,18 +53,27 @@ export interface Running {
   stop: () => Promise<void>
 }
 
-/** `next start` on 127.0.0.1, a free port; resolves once it answers. */
-export async function start(dir: string, env: Record<string, string>): Promise<Running> {
+/** `next start` on a loopback address (127.0.0.1 unless told), a free port; resolves once it answers. */
+export async function start(
+  dir: string,
+  env: Record<string, string>,
+  options: { host?: string; logFile?: string } = {},
+): Promise<Running> {
+  const host = options.host ?? '127.0.0.1'
   const port = await freePort()
   let output = ''
-  const child: ChildProcess = spawn(NEXT, ['start', '-H', '127.0.0.1', '-p', String(port)], {
+  const child: ChildProcess = spawn(NEXT, ['start', '-H', host, '-p', String(port)], {
     cwd: dir,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()))
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()))
-  const url = `http://127.0.0.1:${port}`
+  const log = (d: Buffer) => {
+    output += d.toString()
+    if (options.logFile !== undefined) appendFileSync(options.logFile, d)
+  }
+  child.stdout?.on('data', log)
+  child.stderr?.on('data', log)
+  const url = `http://${host}:${port}`
   const deadline = Date.now() + 30_000
   for (;;) {
     try {

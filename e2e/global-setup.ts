@@ -1,0 +1,40 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { APP, build, ROOT, SECRET, start, type Running } from '../app-example/test/server.js'
+
+/**
+ * Builds the library and the example once, then serves it twice on loopback hosts of their own
+ * (cookies are per host, not per port): the default 8 KiB budget on 127.0.0.1, and a raised 32 KiB
+ * budget (with Node's header limit raised to match) on 127.0.0.2.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const lib = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' })
+  if (lib.status !== 0) throw new Error(`npm run build failed:\n${lib.stdout}\n${lib.stderr}`)
+  // WebKitGTK refuses Secure cookies on http://127.0.0.1 (Chromium and Firefox accept them): the e2e
+  // servers send them without Secure, as the README says to do on plain http.
+  const common = { SESSION_SECRET: SECRET, SESSION_COOKIE_SECURE: 'false', NEXT_TELEMETRY_DISABLED: '1' }
+  build(APP, common)
+  const logs = join(ROOT, 'test-results', 'e2e')
+  mkdirSync(logs, { recursive: true })
+  const servers: Running[] = []
+  const defaultLog = join(logs, 'server-default.log')
+  const raisedLog = join(logs, 'server-raised.log')
+  writeFileSync(defaultLog, '')
+  writeFileSync(raisedLog, '')
+  servers.push(await start(APP, common, { host: '127.0.0.1', logFile: defaultLog }))
+  servers.push(
+    await start(
+      APP,
+      { ...common, SESSION_MAX_COOKIE_HEADER_BYTES: '32768', NODE_OPTIONS: '--max-http-header-size=65536' },
+      { host: '127.0.0.2', logFile: raisedLog },
+    ),
+  )
+  process.env['E2E_DEFAULT_URL'] = servers[0]!.url
+  process.env['E2E_DEFAULT_LOG'] = defaultLog
+  process.env['E2E_RAISED_URL'] = servers[1]!.url
+  process.env['E2E_RAISED_LOG'] = raisedLog
+  return async () => {
+    for (const server of servers) await server.stop()
+  }
+}
