@@ -57,12 +57,10 @@ test('8a. per cookie: the entry’s name + value limit is kept by the browser; o
   await driver.open(`${base}/read`)
   const got = received((await driver.text('#cookie')) ?? '')
   const kept = [...new Set(sizes)].filter((n) => got.get(`s${n}`) === n).sort((a, b) => a - b)
-  test
-    .info()
-    .annotations.push({
-      type: 'measured',
-      description: `${driver.engine}: ${ua} → ${entry.id}; kept sizes ${kept.join(', ')}`,
-    })
+  test.info().annotations.push({
+    type: 'measured',
+    description: `${driver.engine}: ${ua} → ${entry.id}; kept sizes ${kept.join(', ')}`,
+  })
   // The promise: a cookie of exactly entry.perCookie bytes of name + value is kept.
   expect(kept).toContain(entry.perCookie)
   expect(kept).toContain(entry.perCookie - 1)
