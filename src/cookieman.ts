@@ -244,6 +244,17 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
     if (!isPlainObject(decoded)) {
       return fresh(new SessionError('ERR_SESSION_MALFORMED', 'session payload is not a JSON object'))
     }
+    if (opts.verify !== undefined) {
+      let accepted: boolean
+      try {
+        accepted = (await opts.verify(decoded as Partial<T>)) === true
+      } catch (cause) {
+        return fresh(new SessionError('ERR_SESSION_EXPIRED', 'verify() threw: the session was rejected', { cause }))
+      }
+      if (!accepted) {
+        return fresh(new SessionError('ERR_SESSION_EXPIRED', `session cookie ${opts.cookieName} rejected by verify()`))
+      }
+    }
     const data = { ...opts.defaults(), ...decoded } as T
     return createSession(data, { iat: opened.meta.iat, count: assembled.count })
   }

@@ -43,7 +43,7 @@ export interface LimitsOptions {
 }
 
 /** Options of {@link createCookieman}, but `defaults`. Unknown keys are refused. */
-export interface BaseOptions {
+export interface BaseOptions<T extends object = object> {
   /** One secret or several (rotation: the first seals, all open). Each at least 32 characters. */
   secret: string | readonly string[]
   /** Name of the first chunk; the others are `NAME.1`, `NAME.2`… @default 'session' */
@@ -60,6 +60,13 @@ export interface BaseOptions {
   rolling?: boolean | undefined
   /** Called once for every rejected cookie and for a commit that could not fit. */
   onError?: ((err: SessionError) => void) | undefined
+  /**
+   * Called with every authentic, unexpired session's data before it is used; return false to reject it
+   * (a new session with `ERR_SESSION_EXPIRED`). A stateless cookie cannot be revoked before `exp`:
+   * this is where the app can, e.g. on a session-version or password-change mismatch.
+   * @example verify: async (data) => !data.userId || (await db.sessionVersion(data.userId)) === data.version
+   */
+  verify?: ((data: Partial<T>) => boolean | Promise<boolean>) | undefined
 }
 
 /**
@@ -71,7 +78,7 @@ export type DefaultsOption<T extends object> = {} extends T
   : { defaults: () => T }
 
 /** Options of {@link createCookieman}. Unknown keys are refused. */
-export type CookiemanOptions<T extends object> = BaseOptions & DefaultsOption<T>
+export type CookiemanOptions<T extends object> = BaseOptions<T> & DefaultsOption<T>
 
 export interface ResolvedCookie {
   path: string
@@ -97,6 +104,7 @@ export interface ResolvedOptions<T extends object> {
   rolling: boolean
   defaults: () => T
   onError: (err: SessionError) => void
+  verify: ((data: Partial<T>) => boolean | Promise<boolean>) | undefined
 }
 
 export const MAX_AGE_LIMIT = 400 * 24 * 60 * 60 // rfc6265bis: user agents cap Max-Age at 400 days
@@ -123,6 +131,7 @@ const OPTION_KEYS = [
   'rolling',
   'defaults',
   'onError',
+  'verify',
 ] as const
 const COOKIE_KEYS = ['path', 'domain', 'sameSite', 'httpOnly', 'secure', 'partitioned', 'priority'] as const
 const LIMIT_KEYS = ['maxCookieHeaderBytes', 'reserveBytes', 'maxInflatedBytes', 'browsers'] as const
@@ -350,6 +359,9 @@ export function resolveOptions<T extends object>(
   if (options.defaults !== undefined && typeof options.defaults !== 'function') {
     throw configError('option defaults must be a function returning the data of a new session')
   }
+  if (options.verify !== undefined && typeof options.verify !== 'function') {
+    throw configError('option verify must be a function (data) => boolean | Promise<boolean>')
+  }
   if (options.onError !== undefined && typeof options.onError !== 'function') {
     throw configError('option onError must be a function')
   }
@@ -367,5 +379,6 @@ export function resolveOptions<T extends object>(
     rolling: optionalBoolean(options.rolling, 'rolling', false),
     defaults: resolveDefaults(options.defaults),
     onError: options.onError ?? (() => {}),
+    verify: options.verify,
   }
 }
