@@ -39,6 +39,8 @@ export interface Driver {
   text(selector: string): Promise<string | undefined>
   /** The page's whole text (for JSON responses). */
   body(): Promise<string>
+  /** Runs an expression in the page (a promise is awaited) and returns its JSON-safe value. */
+  evaluate<T>(expression: string): Promise<T>
   /** Every cookie the browser holds for `url`'s host, from its own jar (HttpOnly ones included). */
   cookies(url: string): Promise<JarCookie[]>
   /** Writes a host-only, HttpOnly cookie on `url`'s host, as the server would have. */
@@ -117,6 +119,9 @@ class ChromiumDriver implements Driver {
   async body() {
     return (await this.page.textContent('body')) ?? ''
   }
+  async evaluate<T>(expression: string) {
+    return (await this.page.evaluate(expression)) as T
+  }
   async cookies(url: string) {
     return (await this.context.cookies(url)).map(({ name, value }) => ({ name, value }))
   }
@@ -172,6 +177,9 @@ class FirefoxDriver implements Driver {
   }
   async body() {
     return this.page.evaluate(() => document.body.textContent ?? '')
+  }
+  async evaluate<T>(expression: string) {
+    return (await this.page.evaluate(expression)) as T
   }
   async cookies(url: string) {
     const host = new URL(url).hostname
@@ -287,6 +295,10 @@ class WebKitDriver implements Driver {
   }
   async body() {
     return String(await this.driver.executeScript('return document.body.textContent'))
+  }
+  async evaluate<T>(expression: string) {
+    // WebDriver waits for a returned promise.
+    return (await this.driver.executeScript(`return (${expression})`)) as T
   }
   async cookies(url: string) {
     // WebDriver returns the cookies of the current document: be on that host first.

@@ -13,7 +13,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   if (lib.status !== 0) throw new Error(`npm run build failed:\n${lib.stdout}\n${lib.stderr}`)
   // WebKitGTK refuses Secure cookies on http://127.0.0.1 (Chromium and Firefox accept them): the e2e
   // servers send them without Secure, as the README says to do on plain http.
-  const common = { SESSION_SECRET: SECRET, SESSION_COOKIE_SECURE: 'false', NEXT_TELEMETRY_DISABLED: '1' }
+  const common = {
+    SESSION_SECRET: SECRET,
+    SESSION_COOKIE_SECURE: 'false',
+    NEXT_TELEMETRY_DISABLED: '1',
+    EXAMPLE_TEST_HOOKS: '1',
+  }
   build(APP, common)
   const logs = join(ROOT, 'test-results', 'e2e')
   mkdirSync(logs, { recursive: true })

@@ -40,6 +40,11 @@ export class SessionError extends Error {
     super(message, options)
     this.code = code
   }
+
+  /** `{ name, code, message }`: a report with an error survives `JSON.stringify` (route handlers). */
+  toJSON(): { name: 'SessionError'; code: SessionErrorCode; message: string } {
+    return { name: this.name, code: this.code, message: this.message }
+  }
 }
 
 /** `true` when `value` is a {@link SessionError}, optionally with the given code. */

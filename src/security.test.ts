@@ -127,3 +127,17 @@ describe('verify(data)', () => {
     expect(calls).toBe(0)
   })
 })
+
+describe('SessionError', () => {
+  it('serializes with its code and message (a report in Response.json keeps them)', async () => {
+    const cm = createCookieman<User>({ secret: SECRET, onError: () => {} })
+    const s = await cm.decodeSession(new Headers({ cookie: 'session=garbage' }))
+    expect(JSON.parse(JSON.stringify({ error: s.error }))).toEqual({
+      error: {
+        name: 'SessionError',
+        code: 'ERR_SESSION_MALFORMED',
+        message: 'session cookie session is not in the next-cookieman format',
+      },
+    })
+  })
+})

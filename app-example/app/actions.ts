@@ -3,7 +3,14 @@
 import type { CommitReport } from 'next-cookieman'
 import { cookieman, type Item } from '../lib/session'
 
-export type ActionState = { report?: CommitReport; message?: string }
+/** The report as the client gets it: errors cross the server-action boundary as plain data. */
+export type ReportView = Omit<CommitReport, 'error'> & { error?: { code: string; message: string } }
+export type ActionState = { report?: ReportView; message?: string }
+
+function view(report: CommitReport): ReportView {
+  const { error, ...rest } = report
+  return error === undefined ? rest : { ...rest, error: { code: error.code, message: error.message } }
+}
 
 const PRODUCTS = ['Espresso beans', 'Ceramic mug', 'Pour-over kettle', 'Paper filters', 'Burr grinder', 'Milk jug']
 
@@ -52,5 +59,5 @@ export async function cartAction(_prev: ActionState, form: FormData): Promise<Ac
     default:
       return { message: `unknown intent ${JSON.stringify(intent)}` }
   }
-  return { report: await cookieman.commitSession(session), message }
+  return { report: view(await cookieman.commitSession(session)), message }
 }

@@ -14,8 +14,16 @@ export async function GET(): Promise<Response> {
   return reply(await cookieman.getSession())
 }
 
+/** Test hook for the e2e suite (off unless EXAMPLE_TEST_HOOKS=1): `?delay=ms` holds the response. */
+async function hold(request: Request): Promise<void> {
+  if (process.env.EXAMPLE_TEST_HOOKS !== '1') return
+  const delay = Math.min(5000, Number(new URL(request.url).searchParams.get('delay') ?? 0) || 0)
+  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay))
+}
+
 /** Merges a JSON object into the session. */
 export async function POST(request: Request): Promise<Response> {
+  await hold(request)
   const body: unknown = await request.json().catch(() => undefined)
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return Response.json({ error: 'the body must be a JSON object' }, { status: 400 })
