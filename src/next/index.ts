@@ -1,6 +1,6 @@
 import { parse } from 'cookie'
 import { serializeWrite, type CookieWrite } from '../budget.js'
-import { collectChunks, headerCount } from '../chunk.js'
+import { chunkPattern, collectChunks, headerCount } from '../chunk.js'
 import {
   encodeProfile,
   PROFILE_HEADER,
@@ -73,11 +73,37 @@ export interface NextCookieman<T extends object> extends Cookieman<T> {
   getBudget(): Promise<BudgetSnapshot>
 }
 
-function cookieHeaderOf(store: CookieStore): string {
-  return store
-    .getAll()
-    .map((c) => `${c.name}=${c.value}`)
-    .join('; ')
+/** Cookie-header segments as sent (`name=value`, trimmed), with the name of each. */
+function segments(header: string): Array<{ name: string; pair: string }> {
+  const out: Array<{ name: string; pair: string }> = []
+  for (const raw of header.split(';')) {
+    const pair = raw.trim()
+    if (pair === '') continue
+    const eq = pair.indexOf('=')
+    out.push({ name: (eq < 0 ? pair : pair.slice(0, eq)).trim(), pair })
+  }
+  return out
+}
+
+/**
+ * The Cookie header the core should read: the request's own header (so that every reader agrees:
+ * first duplicate wins, values as sent), except where a server action of this request rewrote our
+ * chunks. Then Next's cookie store holds what the browser will hold (deleted chunks as empty values).
+ */
+function effectiveCookieHeader(raw: string, store: CookieStore, baseName: string): string {
+  const ours = chunkPattern(baseName)
+  const sent = new Map<string, string>()
+  for (const { name, pair } of segments(raw)) {
+    if (ours.test(name) && !sent.has(name)) sent.set(name, pair.slice(name.length + 1))
+  }
+  const stored = store.getAll().filter((c) => ours.test(c.name))
+  const unchanged = stored.length === sent.size && stored.every((c) => sent.get(c.name) === c.value && c.value !== '')
+  if (unchanged) return raw
+  const others = segments(raw)
+    .filter(({ name }) => !ours.test(name))
+    .map(({ pair }) => pair)
+  const written = stored.filter((c) => c.value !== '').map((c) => `${c.name}=${c.value}`)
+  return [...others, ...written].join('; ')
 }
 
 /** Request headers as the core reads them, with the cookie header taken from Next's cookie store. */
@@ -89,6 +115,17 @@ function requestView(headers: HeadersLike, cookie: string): HeadersLike {
   }
 }
 
+/** A response whose headers can be changed (`Response.redirect()` and friends have immutable ones). */
+function mutable(response: Response): Response {
+  try {
+    response.headers.append('x-next-cookieman-probe', '1')
+    response.headers.delete('x-next-cookieman-probe')
+    return response
+  } catch {
+    return new Response(response.body, response)
+  }
+}
+
 /**
  * Sets the request headers that the rest of the request sees, the way `NextResponse.next({ request })`
  * does, keeping overrides an earlier proxy already put on `response`.
@@ -97,13 +134,18 @@ function forwardRequestHeaders(response: Response, original: Headers, changes: R
   const overridden = response.headers.get('x-middleware-override-headers')
   const forwarded = new Headers(original)
   if (overridden !== null) {
-    forwarded.forEach((_v, key) => {
-      if (!overridden.split(',').includes(key)) forwarded.delete(key)
-    })
-    for (const key of overridden.split(',')) {
-      if (key === '') continue
+    // Next keeps only the listed headers (trimmed) and takes their values from the response.
+    const listed = new Set(
+      overridden
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k !== ''),
+    )
+    for (const key of [...forwarded.keys()]) if (!listed.has(key)) forwarded.delete(key)
+    for (const key of listed) {
       const value = response.headers.get(`x-middleware-request-${key}`)
       if (value !== null) forwarded.set(key, value)
+      else forwarded.delete(key)
     }
   }
   for (const [key, value] of Object.entries(changes)) forwarded.set(key, value)
@@ -127,7 +169,11 @@ export function withNext<T extends object>(
     const store = await cookies()
     let session = sessions.get(store)
     if (session === undefined) {
-      const view = requestView(await headers(), cookieHeaderOf(store))
+      const requestHeaders = await headers()
+      const view = requestView(
+        requestHeaders,
+        effectiveCookieHeader(requestHeaders.get('cookie') ?? '', store, core.cookieName),
+      )
       session = core.decodeSession(view)
       sessions.set(store, session)
     }
@@ -136,7 +182,9 @@ export function withNext<T extends object>(
 
   async function getBudget(): Promise<BudgetSnapshot> {
     const { cookies, headers } = await nextHeaders()
-    return core.inspect(requestView(await headers(), cookieHeaderOf(await cookies())))
+    const requestHeaders = await headers()
+    const cookie = effectiveCookieHeader(requestHeaders.get('cookie') ?? '', await cookies(), core.cookieName)
+    return core.inspect(requestView(requestHeaders, cookie))
   }
 
   async function commitSession(session: Session<T>, target?: Response | Headers): Promise<CommitReport> {
@@ -173,43 +221,60 @@ export function withNext<T extends object>(
     const profile: BrowserProfile = profileFor(request.headers.get('user-agent'), config.database)
     const changes: Record<string, string> = { [PROFILE_HEADER]: encodeProfile(profile) }
     const writes: CookieWrite[] = []
+    const composed = response instanceof Response ? mutable(response) : undefined
 
-    const cookieHeader = request.headers.get('cookie') ?? ''
-    const cookies = parse(cookieHeader, { decode: (v) => v })
-    const chunks = collectChunks(cookies, core.cookieName)
+    // The Cookie header the rest of the request would see: an earlier proxy may have rewritten it.
+    const overridden = composed?.headers.get('x-middleware-override-headers')
+    const incoming =
+      overridden === null || overridden === undefined
+        ? (request.headers.get('cookie') ?? '')
+        : overridden
+              .split(',')
+              .map((k) => k.trim())
+              .includes('cookie')
+          ? (composed!.headers.get('x-middleware-request-cookie') ?? '')
+          : ''
+    const base = core.cookieName
+    const chunks = collectChunks(parse(incoming, { decode: (v) => v }), base)
     if (chunks.names.length > 0) {
       // Stale chunks are known without verifying anything: past the header's count, or orphans.
       const count = chunks.first === undefined ? 0 : (headerCount(chunks.first) ?? 0)
-      const stale = [...chunks.numbered.keys()].filter((k) => k >= count)
-      let replaced: Record<string, string> | undefined
+      const stale = chunks.names.filter((name) => {
+        if (name === base) return false
+        const suffix = name.slice(base.length + 1)
+        return suffix.length > 4 || Number(suffix) >= count
+      })
+      let rewritten = false
       if (config.rolling && count > 0) {
-        const forwarded = requestView(
-          new Headers({ ...Object.fromEntries(request.headers), [PROFILE_HEADER]: changes[PROFILE_HEADER]! }),
-          cookieHeader,
-        )
-        const session = await core.decodeSession(forwarded)
+        const headers = new Headers(request.headers)
+        headers.set(PROFILE_HEADER, changes[PROFILE_HEADER]!)
+        const view = requestView(headers, incoming)
+        const session = await core.decodeSession(view)
         if (session.error === undefined) {
-          const result = await core.encodeSession(session, forwarded)
+          const result = await core.encodeSession(session, view)
           if (!result.report.unchanged) {
             writes.push(...result.cookies)
-            replaced = {}
-            for (const w of result.cookies) if (w.options.maxAge > 0) replaced[w.name] = w.value
+            rewritten = true
           }
         }
       }
-      if (writes.length === 0) for (const k of stale) writes.push(config.deletion(`${core.cookieName}.${k}`))
+      if (!rewritten) for (const name of stale) writes.push(config.deletion(name))
       if (writes.length > 0) {
-        // The rest of this request must see what the browser will hold after the response.
-        const removed = new Set(writes.filter((w) => w.options.maxAge === 0).map((w) => w.name))
-        const next = Object.entries(cookies).filter(([name]) => !removed.has(name) && !(replaced && name in replaced))
-        for (const [name, value] of Object.entries(replaced ?? {})) next.push([name, value])
-        changes['cookie'] = next.map(([name, value]) => `${name}=${value ?? ''}`).join('; ')
+        // The rest of this request must see what the browser will hold after the response: the
+        // other cookies exactly as sent, ours as written.
+        const ours = chunkPattern(base)
+        const removed = new Set(writes.map((w) => w.name))
+        const kept = segments(incoming)
+          .filter(({ name }) => !(rewritten ? ours.test(name) : removed.has(name)))
+          .map(({ pair }) => pair)
+        const live = writes.filter((w) => w.options.maxAge > 0).map((w) => `${w.name}=${w.value}`)
+        changes['cookie'] = [...kept, ...live].join('; ')
       }
     }
 
     let res: Response
-    if (response instanceof Response) {
-      res = response
+    if (composed !== undefined) {
+      res = composed
       forwardRequestHeaders(res, request.headers, changes)
     } else {
       const { NextResponse } = await nextServer()

@@ -169,6 +169,53 @@ describe('getSession / commitSession', () => {
     expect(again.data.recent.length).toBe(600 - report.shrinkSteps)
   })
 
+  it('after a server action destroyed the session, the same response renders a new session, no error', async () => {
+    const { cm, errors } = make({ limits: { maxCookieHeaderBytes: 32768 } })
+    const jar = new Jar(CHROME_UA)
+    startRequest(jar)
+    let s = await cm.getSession()
+    s.data.recent = Array.from({ length: 400 }, (_, i) => `/products/${i}`)
+    await cm.commitSession(s)
+    respond(jar)
+    const names = jar.names()
+    expect(names.length).toBeGreaterThanOrEqual(2)
+    // The action: destroy and commit. Next then renders with a store holding the deletions as ''.
+    startRequest(jar)
+    s = await cm.getSession()
+    s.destroy()
+    await cm.commitSession(s)
+    expect(request.sets.map((w) => w.name)).toEqual(names)
+    request.store = { getAll: () => names.map((name) => ({ name, value: '' })), set: () => {} }
+    const after = await cm.getSession()
+    expect(after.isNew).toBe(true)
+    expect(after.error).toBeUndefined()
+    expect(errors).toEqual([])
+    expect((await cm.getBudget()).chunks).toEqual([])
+  })
+
+  it('reads the request’s own Cookie header, not the store’s decoded values, when our chunks are unchanged', async () => {
+    const { cm, errors } = make()
+    const jar = new Jar(CHROME_UA)
+    startRequest(jar)
+    const s = await cm.getSession()
+    s.data.cart.push('kept')
+    await cm.commitSession(s)
+    respond(jar)
+    // An unrelated cookie whose value decodes to '; session=junk' in Next's store.
+    jar.cookies.set('ga', 'x%3B%20session%3Djunk')
+    startRequest(jar)
+    request.store = {
+      getAll: () => [
+        { name: 'session', value: jar.cookies.get('session')! },
+        { name: 'ga', value: 'x; session=junk' },
+      ],
+      set: () => {},
+    }
+    const read = await cm.getSession()
+    expect(read.data.cart).toEqual(['kept'])
+    expect(errors).toEqual([])
+  })
+
   it('uses the profile forwarded by the proxy; without it, parses the User-Agent', async () => {
     const { cm } = make()
     const jar = new Jar(CHROME_UA)
@@ -263,6 +310,54 @@ describe('middleware', () => {
     expect(after).not.toBe(before)
     expect(Number.parseInt(after.split('.')[4]!, 36)).toBe(NOW.getTime() / 1000 + 501 + 1000)
     expect(forwardedHeader(res, 'cookie')).toBe(`session=${after}`)
+  })
+
+  it('composing: headers an earlier proxy removed stay removed (every unlisted one)', async () => {
+    const { cm } = make()
+    const req = new Request('http://127.0.0.1/', {
+      headers: { 'user-agent': CHROME_UA, 'x-user-id': '1', 'x-user-role': 'superuser', 'x-a': 'a', 'x-b': 'b' },
+    })
+    const existing = new Response(null, {
+      headers: {
+        'x-middleware-next': '1',
+        'x-middleware-override-headers': 'user-agent, x-a',
+        'x-middleware-request-user-agent': CHROME_UA,
+        'x-middleware-request-x-a': 'a',
+      },
+    })
+    const res = await cm.middleware(req, existing)
+    expect(res.headers.get('x-middleware-override-headers')!.split(',').sort()).toEqual(
+      ['user-agent', 'x-a', PROFILE_HEADER].sort(),
+    )
+    for (const removed of ['x-user-id', 'x-user-role', 'x-b']) expect(forwardedHeader(res, removed)).toBeNull()
+  })
+
+  it('composing: stale deletion starts from the cookie header an earlier proxy forwarded', async () => {
+    const { cm } = make()
+    const req = new Request('http://127.0.0.1/', {
+      headers: { 'user-agent': CHROME_UA, cookie: 'tracking=1; flag; a=1; a=2; session.3=x' },
+    })
+    const existing = new Response(null, {
+      headers: {
+        'x-middleware-next': '1',
+        'x-middleware-override-headers': 'user-agent,cookie',
+        'x-middleware-request-user-agent': CHROME_UA,
+        'x-middleware-request-cookie': 'flag; a=1; a=2; session.3=x',
+      },
+    })
+    const res = await cm.middleware(req, existing)
+    expect(res.headers.getSetCookie().map((c) => c.split('=')[0])).toEqual(['session.3'])
+    // tracking stays removed; duplicates and value-less cookies pass through as sent.
+    expect(forwardedHeader(res, 'cookie')).toBe('flag; a=1; a=2')
+  })
+
+  it('composing with a redirect (immutable headers) returns a redirect carrying our cookies', async () => {
+    const { cm } = make()
+    const req = new Request('http://127.0.0.1/', { headers: { 'user-agent': CHROME_UA, cookie: 'session.2=x' } })
+    const res = await cm.middleware(req, Response.redirect('http://127.0.0.1/login', 307))
+    expect(res.status).toBe(307)
+    expect(res.headers.get('location')).toBe('http://127.0.0.1/login')
+    expect(res.headers.getSetCookie().map((c) => c.split('=')[0])).toEqual(['session.2'])
   })
 
   it('composes with an existing response, keeping its own request overrides', async () => {
