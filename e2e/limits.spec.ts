@@ -46,7 +46,7 @@ function received(body: string): Map<string, number> {
   return map
 }
 
-test('8a. per cookie: the entry’s name + value limit is kept by the browser; one byte more is measured too', async ({
+test('8a. per cookie: the entry’s name + value limit is kept by the browser, one byte more is dropped where the limit is exact', async ({
   driver,
 }) => {
   await driver.open(`${base}/`)
@@ -64,6 +64,10 @@ test('8a. per cookie: the entry’s name + value limit is kept by the browser; o
   // The promise: a cookie of exactly entry.perCookie bytes of name + value is kept.
   expect(kept).toContain(entry.perCookie)
   expect(kept).toContain(entry.perCookie - 1)
+  // Where we measured the limit to be exact (Chromium, Firefox), one byte more is dropped; WebKitGTK
+  // keeps any size (the entry promises 4,096 anyway).
+  if (driver.engine === 'webkit') expect(kept).toContain(8192)
+  else expect(kept).not.toContain(entry.perCookie + 1)
 })
 
 test('8b. per host: the browser keeps as many cookies as the entry promises', async ({ driver }) => {

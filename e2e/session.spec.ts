@@ -18,7 +18,7 @@ test('1. grows to 5+ chunks under a raised budget, and the page shows exactly wh
   const chunks = Number(/(\d+) chunk\(s\)/.exec(last ?? '')?.[1])
   expect(chunks).toBeGreaterThanOrEqual(5)
   const jar = ours(await driver.cookies(servers.raised))
-  expect(jar.map((c) => c.name)).toEqual(
+  expect(jar.map((c) => c.name).sort()).toEqual(
     ['session', ...Array.from({ length: chunks - 1 }, (_, i) => `session.${i + 1}`)].sort(),
   )
   for (const c of jar) expect(c.name.length + c.value.length).toBeLessThanOrEqual(PER_COOKIE)
@@ -62,6 +62,9 @@ test('3. shrinking from 5+ chunks to one leaves `session` alone in the jar', asy
     'the cart to keep one item',
   )
   expect(ours(await driver.cookies(servers.raised)).map((c) => c.name)).toEqual(['session'])
+  // The page rendered with that commit already shows one chunk, and no rejected cookie.
+  expect(await driver.text('[data-testid="session-error"]')).toBeUndefined()
+  expect(await driver.text('[data-testid="budget-numbers"]')).toMatch(/^1 chunk\(s\)/)
   await driver.open(servers.raised)
   expect(await cartCount(driver)).toBe(1)
 })
@@ -77,6 +80,10 @@ test('4. destroy leaves no chunk of ours in the jar', async ({ driver, servers }
     'the cart to empty',
   )
   expect(ours(await driver.cookies(servers.raised))).toEqual([])
+  // The page rendered with the destroy shows a new session, not a rejected cookie.
+  expect(await driver.text('[data-testid="session-error"]')).toBeUndefined()
+  expect(await driver.text('[data-testid="is-new"]')).toBe('new session')
+  expect(await driver.text('[data-testid="budget-numbers"]')).toMatch(/^0 chunk\(s\)/)
 })
 
 test('5. a tampered chunk gives a new session, ERR_SESSION_TAMPERED in the log, and no 500', async ({

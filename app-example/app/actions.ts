@@ -48,7 +48,7 @@ export async function cartAction(_prev: ActionState, form: FormData): Promise<Ac
       // Keeps the first `keep` items: shrinks a large session back to one cookie.
       const keep = Math.max(0, Number(form.get('keep') ?? 1) || 0)
       session.data.cart = session.data.cart.slice(0, keep)
-      session.data.recent = session.data.recent.slice(-keep)
+      session.data.recent = keep === 0 ? [] : session.data.recent.slice(-keep)
       message = `kept ${keep} item${keep === 1 ? '' : 's'}`
       break
     }

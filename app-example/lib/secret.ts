@@ -1,4 +1,6 @@
-let generated: string | undefined
+// On globalThis: Next may evaluate this module more than once (server components, actions, reloads),
+// and every copy must use the same development secret or sessions read as tampered.
+const holder = globalThis as typeof globalThis & { __cookiemanDevSecret?: string }
 
 /**
  * The session secret. In development a random one is generated when SESSION_SECRET is unset (with a
@@ -12,10 +14,10 @@ export function sessionSecret(): string {
       'SESSION_SECRET is not set. Generate one with `openssl rand -base64 32` and set it in the environment (or run `npm run example`, which writes one to app-example/.env.local).',
     )
   }
-  if (generated === undefined) {
+  if (holder.__cookiemanDevSecret === undefined) {
     const bytes = crypto.getRandomValues(new Uint8Array(32))
-    generated = btoa(String.fromCharCode(...bytes))
+    holder.__cookiemanDevSecret = btoa(String.fromCharCode(...bytes))
     console.warn('next-cookieman example: SESSION_SECRET is not set; using a random development secret.')
   }
-  return generated
+  return holder.__cookiemanDevSecret
 }

@@ -23,6 +23,13 @@ if (!hasSecret) {
   console.log(`notice: no SESSION_SECRET set; wrote a random development secret to ${envFile}`)
 }
 
+// Served on plain http: WebKit refuses Secure cookies there (Chromium and Firefox accept them on
+// 127.0.0.1). Production, on https, keeps the default.
+if (process.env.SESSION_COOKIE_SECURE === undefined) {
+  process.env.SESSION_COOKIE_SECURE = 'false'
+  console.log('notice: serving on plain http, so session cookies are sent without Secure (SESSION_COOKIE_SECURE=false)')
+}
+
 run('npm', ['run', 'build'], root)
 run('npx', ['next', 'build'], app)
 console.log(`\nnext-cookieman example: http://127.0.0.1:${port}\n`)

@@ -1,6 +1,6 @@
 // The example app, built with `next build` and served by `next start` on 127.0.0.1, driven over HTTP.
 // Built twice: with proxy.ts (Node runtime, Next 16) and with middleware.ts (Edge runtime).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { actionForm, build, Jar, prepare, SECRET, setCookies, start, type Running } from './server.js'
 
 const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36'
@@ -62,6 +62,26 @@ for (const variant of ['proxy', 'middleware'] as const) {
       expect(body.data.recent).toEqual(recent)
       expect(body.report.unchanged).toBe(true)
       expect(back.headers.getSetCookie()).toEqual([])
+    })
+
+    it('POST accepts only the keys the app knows, with their types', async () => {
+      const bodies = [
+        '{"userId":"admin"}',
+        '{"cart":"x"}',
+        '{"recent":[1]}',
+        '["recent"]',
+        '{"__proto__":{"x":1}}',
+        'nope',
+      ]
+      for (const body of bodies) {
+        const res = await fetch(`${app.url}/api/session`, {
+          method: 'POST',
+          headers: { 'user-agent': CHROME, 'content-type': 'application/json' },
+          body,
+        })
+        expect(res.status, body).toBe(400)
+        expect(res.headers.getSetCookie()).toEqual([])
+      }
     })
 
     it('DELETE destroys the session: every chunk is deleted', async () => {
@@ -171,7 +191,11 @@ for (const variant of ['proxy', 'middleware'] as const) {
       const html = await res.text()
       expect(html).toContain('data-testid="is-new">new session<')
       expect(html).toContain('ERR_SESSION_TAMPERED')
-      expect(app.logs()).toContain('[next-cookieman] ERR_SESSION_TAMPERED')
+      // The server's output arrives asynchronously: poll it.
+      await vi.waitFor(() => expect(app.logs()).toContain('[next-cookieman] ERR_SESSION_TAMPERED'), {
+        timeout: 10_000,
+        interval: 100,
+      })
     })
   })
 }

@@ -1,4 +1,5 @@
-import { cookieman, type ShopSession } from '../../../lib/session'
+import { hold, hooksEnabled } from '../../../lib/test-hooks'
+import { cookieman, type Item, type ShopSession } from '../../../lib/session'
 
 export const dynamic = 'force-dynamic'
 
@@ -9,27 +10,41 @@ async function reply(session: Awaited<ReturnType<typeof cookieman.getSession>>, 
   return Response.json({ data: session.data, report, error: session.error?.code ?? null }, { status, headers })
 }
 
+const isItem = (v: unknown): v is Item =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as Item).sku === 'string' &&
+  typeof (v as Item).name === 'string' &&
+  Number.isInteger((v as Item).qty)
+
+/** Only the keys the app knows, with their types: a client must not write anything else. */
+function parseUpdate(body: unknown): Partial<ShopSession> | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined
+  const update: Partial<ShopSession> = {}
+  for (const [key, value] of Object.entries(body)) {
+    if (key === 'cart' && Array.isArray(value) && value.every(isItem)) update.cart = value
+    else if (key === 'recent' && Array.isArray(value) && value.every((v) => typeof v === 'string'))
+      update.recent = value
+    else return undefined
+  }
+  return update
+}
+
 /** The session and the report of committing it unchanged (budget, chunks; stale chunks deleted). */
 export async function GET(): Promise<Response> {
   return reply(await cookieman.getSession())
 }
 
-/** Test hook for the e2e suite (off unless EXAMPLE_TEST_HOOKS=1): `?delay=ms` holds the response. */
-async function hold(request: Request): Promise<void> {
-  if (process.env.EXAMPLE_TEST_HOOKS !== '1') return
-  const delay = Math.min(5000, Number(new URL(request.url).searchParams.get('delay') ?? 0) || 0)
-  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay))
-}
-
-/** Merges a JSON object into the session. */
+/** Merges `{ cart?: Item[], recent?: string[] }` into the session. */
 export async function POST(request: Request): Promise<Response> {
-  await hold(request)
-  const body: unknown = await request.json().catch(() => undefined)
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return Response.json({ error: 'the body must be a JSON object' }, { status: 400 })
+  const update = parseUpdate(await request.json().catch(() => undefined))
+  if (update === undefined) {
+    return Response.json({ error: 'the body must be { cart?: Item[], recent?: string[] }' }, { status: 400 })
   }
+  const held = new URL(request.url).searchParams.get('hold')
+  if (held !== null && hooksEnabled()) await hold(held)
   const session = await cookieman.getSession()
-  Object.assign(session.data, body as Partial<ShopSession>)
+  Object.assign(session.data, update)
   return reply(session)
 }
 
