@@ -236,8 +236,10 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
       plaintext = inflated
     }
     let decoded: unknown
+    let text: string
     try {
-      decoded = JSON.parse(decoder.decode(plaintext))
+      text = decoder.decode(plaintext)
+      decoded = JSON.parse(text)
     } catch (cause) {
       return fresh(new SessionError('ERR_SESSION_MALFORMED', 'session payload is not JSON', { cause }))
     }
@@ -255,8 +257,13 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
         return fresh(new SessionError('ERR_SESSION_EXPIRED', `session cookie ${opts.cookieName} rejected by verify()`))
       }
     }
-    const data = { ...opts.defaults(), ...decoded } as T
-    return createSession(data, { iat: opened.meta.iat, count: assembled.count })
+    const defaults = opts.defaults() as Data
+    const meta = { iat: opened.meta.iat, count: assembled.count }
+    if (opts.verify === undefined && Object.keys(defaults).every((k) => Object.hasOwn(decoded, k))) {
+      // Nothing to merge: the plaintext we sealed (JSON.stringify output) is already the snapshot.
+      return createSession(decoded as T, meta, undefined, text)
+    }
+    return createSession({ ...defaults, ...decoded } as T, meta)
   }
 
   async function encodeSession(session: Session<T>, headers: HeadersLike): Promise<EncodeResult> {

@@ -61,9 +61,11 @@ export function createSession<T extends object>(
   data: T,
   state: Omit<SessionState, 'destroyed' | 'snapshot' | 'written'>,
   error?: SessionError,
+  /** `JSON.stringify(data)` when the caller has it already. */
+  snapshot: string = JSON.stringify(data),
 ): Session<T> {
   const session = new CookieSession(data, state.count === undefined, error)
-  states.set(session, { ...state, snapshot: JSON.stringify(data), written: undefined, destroyed: false })
+  states.set(session, { ...state, snapshot, written: undefined, destroyed: false })
   return session
 }
 
