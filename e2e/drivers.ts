@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { createServer } from 'node:net'
 import {
   chromium as playwrightChromium,
   type Browser as PwBrowser,
@@ -18,6 +17,7 @@ import puppeteer, {
   type Page as PpPage,
 } from 'puppeteer-core'
 import { Builder, By, type WebDriver } from 'selenium-webdriver'
+import { freePort } from '../app-example/test/server.js'
 
 export type Engine = 'chromium' | 'firefox' | 'webkit'
 
@@ -204,18 +204,6 @@ class FirefoxDriver implements Driver {
 
 // ---------------------------------------------------------------------------------------------
 // WebKitGTK: selenium-webdriver against WebKitWebDriver, MiniBrowser under Xvfb
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      )
-    })
-  })
-}
 
 let xvfb: { process: ChildProcess; display: string } | undefined
 let webkitDriverServer: { process: ChildProcess; url: string } | undefined

@@ -97,6 +97,19 @@ export function headerCount(first: string): number | undefined {
   return m === null ? undefined : Number(m[1])
 }
 
+/**
+ * Our cookies on a request that no reader will use, known without verifying anything: `NAME.k`
+ * past the count `NAME`'s header names, or every `NAME.k` when `NAME` is missing or malformed.
+ */
+export function staleNames(chunks: RequestChunks, base: string): string[] {
+  const count = chunks.first === undefined ? 0 : (headerCount(chunks.first) ?? 0)
+  return chunks.names.filter((name) => {
+    if (name === base) return false
+    const suffix = name.slice(base.length + 1)
+    return suffix.length > String(MAX_CHUNKS).length || Number(suffix) >= count
+  })
+}
+
 /** Slices a wire string into chunk values of the given capacities (the header goes in front). */
 export function split(payload: string, capacities: readonly number[]): string[] {
   const values: string[] = []

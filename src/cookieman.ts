@@ -10,6 +10,7 @@ import {
   type CookieWrite,
 } from './budget.js'
 import { assemble, chunkName, collectChunks, split, type RequestChunks } from './chunk.js'
+import { cookiePairs } from './cookie-pairs.js'
 import { deflateRaw, inflateRaw } from './compress.js'
 import { SessionError, configError } from './errors.js'
 import { deriveKeys, type SealingKey } from './keys.js'
@@ -135,11 +136,7 @@ function readRequest(headers: HeadersLike, baseName: string): RequestInfo {
   const ours = new Set(chunks.names)
   let count = 0
   let bytes = 0
-  for (const segment of header.split(';')) {
-    const pair = segment.trim()
-    if (pair === '') continue
-    const eq = pair.indexOf('=')
-    const name = (eq < 0 ? pair : pair.slice(0, eq)).trim()
+  for (const { name, pair } of cookiePairs(header)) {
     if (ours.delete(name)) continue
     count++
     bytes += pair.length + 2
@@ -171,6 +168,17 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
     }
   }
 
+  /**
+   * Stored data with `defaults()` merged under it, and its JSON. When every default key is stored
+   * there is nothing to merge and `json` (JSON.stringify output: a round trip is exact) is reused.
+   */
+  const withDefaults = (stored: Data, json: string): { data: T; snapshot: string } => {
+    const defaults = opts.defaults() as Data
+    if (Object.keys(defaults).every((k) => Object.hasOwn(stored, k))) return { data: stored as T, snapshot: json }
+    const data = { ...defaults, ...stored } as T
+    return { data, snapshot: JSON.stringify(data) }
+  }
+
   const fresh = (error?: SessionError): Session<T> => {
     if (error !== undefined) report(error)
     return createSession(opts.defaults(), { iat: undefined, count: undefined }, error)
@@ -193,6 +201,19 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
     }
     return profileFor(headers.get('user-agent'), database)
   }
+
+  /** The budget of one request for this instance's cookie settings. */
+  const budgetOf = (prof: BrowserProfile, request: RequestInfo, presentNames: readonly string[]): BudgetContext =>
+    makeBudget({
+      entry: prof.entry,
+      others: request.others,
+      baseName: opts.cookieName,
+      cookie: opts.cookie,
+      maxAge: opts.maxAge,
+      maxCookieHeaderBytes: opts.maxCookieHeaderBytes,
+      reserveBytes: opts.reserveBytes,
+      presentNames,
+    })
 
   async function decodeSession(headers: HeadersLike): Promise<Session<T>> {
     const { chunks } = readRequest(headers, opts.cookieName)
@@ -257,36 +278,23 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
         return fresh(new SessionError('ERR_SESSION_EXPIRED', `session cookie ${opts.cookieName} rejected by verify()`))
       }
     }
-    const defaults = opts.defaults() as Data
-    const meta = { iat: opened.meta.iat, count: assembled.count }
-    if (opts.verify === undefined && Object.keys(defaults).every((k) => Object.hasOwn(decoded, k))) {
-      // Nothing to merge: the plaintext we sealed (JSON.stringify output) is already the snapshot.
-      return createSession(decoded as T, meta, undefined, text)
-    }
-    return createSession({ ...defaults, ...decoded } as T, meta)
+    // verify() may have changed what it was given: then the sealed text no longer describes it.
+    const { data, snapshot } = withDefaults(decoded, opts.verify === undefined ? text : JSON.stringify(decoded))
+    return createSession(data, { iat: opened.meta.iat, count: assembled.count }, undefined, snapshot)
   }
 
   async function encodeSession(session: Session<T>, headers: HeadersLike): Promise<EncodeResult> {
     const now = Math.floor(Date.now() / 1000)
     const state = stateOf(session)
     const request = readRequest(headers, opts.cookieName)
+    const prof = profile(headers)
     // Ours on the request, plus what an earlier commit of this session wrote in the same response
     // (a browser holds at most its per-host count: never more deletions than that).
-    const prof = profile(headers)
     const present = [...new Set([...request.chunks.names, ...(state.written?.names ?? [])])].slice(
       0,
       Math.max(prof.entry.cookies, 180),
     )
-    const ctx = makeBudget({
-      entry: prof.entry,
-      others: request.others,
-      baseName: opts.cookieName,
-      cookie: opts.cookie,
-      maxAge: opts.maxAge,
-      maxCookieHeaderBytes: opts.maxCookieHeaderBytes,
-      reserveBytes: opts.reserveBytes,
-      presentNames: present,
-    })
+    const ctx = budgetOf(prof, request, present)
     const base = {
       budget: ctx.budget,
       browser: { ...prof.browser },
@@ -419,14 +427,8 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
     const bytes = values.reduce((sum, value, i) => sum + names[i]!.length + 1 + value.length, 0)
 
     // session.data becomes the stored data, as the next request will read it.
-    const stored = JSON.parse(finalJson) as Data
-    const defaults = opts.defaults() as Data
-    if (Object.keys(defaults).every((k) => Object.hasOwn(stored, k))) {
-      // Nothing to merge: the stored JSON is already the snapshot (a JSON round trip is exact).
-      settle(session, stored as T, now, { chunks: values.length, bytes, names }, finalJson)
-    } else {
-      settle(session, { ...defaults, ...stored } as T, now, { chunks: values.length, bytes, names })
-    }
+    const { data, snapshot } = withDefaults(JSON.parse(finalJson) as Data, finalJson)
+    settle(session, data, now, { chunks: values.length, bytes, names }, snapshot)
     return done(writes, { ...base, ...shrinkInfo, chunks: values.length, bytes, unchanged: false, deleted: stale })
   }
 
@@ -456,16 +458,7 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
   function inspect(headers: HeadersLike): BudgetSnapshot {
     const request = readRequest(headers, opts.cookieName)
     const prof = profile(headers)
-    const ctx = makeBudget({
-      entry: prof.entry,
-      others: request.others,
-      baseName: opts.cookieName,
-      cookie: opts.cookie,
-      maxAge: opts.maxAge,
-      maxCookieHeaderBytes: opts.maxCookieHeaderBytes,
-      reserveBytes: opts.reserveBytes,
-      presentNames: [],
-    })
+    const ctx = budgetOf(prof, request, [])
     const { chunks } = request
     return {
       budget: ctx.budget,

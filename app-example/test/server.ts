@@ -35,7 +35,7 @@ export function build(dir: string, env: Record<string, string>): void {
   if (!existsSync(join(dir, '.next', 'BUILD_ID'))) throw new Error(`next build left no BUILD_ID in ${dir}`)
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.listen(0, '127.0.0.1', () => {

@@ -1,6 +1,7 @@
 import { parse } from 'cookie'
 import { serializeWrite, type CookieWrite } from '../budget.js'
-import { chunkPattern, collectChunks, headerCount } from '../chunk.js'
+import { chunkPattern, collectChunks, headerCount, staleNames } from '../chunk.js'
+import { cookiePairs } from '../cookie-pairs.js'
 import {
   encodeProfile,
   PROFILE_HEADER,
@@ -73,18 +74,6 @@ export interface NextCookieman<T extends object> extends Cookieman<T> {
   getBudget(): Promise<BudgetSnapshot>
 }
 
-/** Cookie-header segments as sent (`name=value`, trimmed), with the name of each. */
-function segments(header: string): Array<{ name: string; pair: string }> {
-  const out: Array<{ name: string; pair: string }> = []
-  for (const raw of header.split(';')) {
-    const pair = raw.trim()
-    if (pair === '') continue
-    const eq = pair.indexOf('=')
-    out.push({ name: (eq < 0 ? pair : pair.slice(0, eq)).trim(), pair })
-  }
-  return out
-}
-
 /**
  * The Cookie header the core should read: the request's own header (so that every reader agrees:
  * first duplicate wins, values as sent), except where a server action of this request rewrote our
@@ -93,13 +82,13 @@ function segments(header: string): Array<{ name: string; pair: string }> {
 function effectiveCookieHeader(raw: string, store: CookieStore, baseName: string): string {
   const ours = chunkPattern(baseName)
   const sent = new Map<string, string>()
-  for (const { name, pair } of segments(raw)) {
+  for (const { name, pair } of cookiePairs(raw)) {
     if (ours.test(name) && !sent.has(name)) sent.set(name, pair.slice(name.length + 1))
   }
   const stored = store.getAll().filter((c) => ours.test(c.name))
   const unchanged = stored.length === sent.size && stored.every((c) => sent.get(c.name) === c.value && c.value !== '')
   if (unchanged) return raw
-  const others = segments(raw)
+  const others = cookiePairs(raw)
     .filter(({ name }) => !ours.test(name))
     .map(({ pair }) => pair)
   const written = stored.filter((c) => c.value !== '').map((c) => `${c.name}=${c.value}`)
@@ -126,21 +115,27 @@ function mutable(response: Response): Response {
   }
 }
 
+/** The request headers an earlier proxy's response overrides (Next trims the names), if any. */
+function overrideList(response: Response | undefined): Set<string> | undefined {
+  const list = response?.headers.get('x-middleware-override-headers')
+  if (list === null || list === undefined) return undefined
+  return new Set(
+    list
+      .split(',')
+      .map((k) => k.trim())
+      .filter((k) => k !== ''),
+  )
+}
+
 /**
  * Sets the request headers that the rest of the request sees, the way `NextResponse.next({ request })`
  * does, keeping overrides an earlier proxy already put on `response`.
  */
 function forwardRequestHeaders(response: Response, original: Headers, changes: Record<string, string>): void {
-  const overridden = response.headers.get('x-middleware-override-headers')
+  const listed = overrideList(response)
   const forwarded = new Headers(original)
-  if (overridden !== null) {
-    // Next keeps only the listed headers (trimmed) and takes their values from the response.
-    const listed = new Set(
-      overridden
-        .split(',')
-        .map((k) => k.trim())
-        .filter((k) => k !== ''),
-    )
+  if (listed !== undefined) {
+    // Next keeps only the listed headers and takes their values from the response.
     for (const key of [...forwarded.keys()]) if (!listed.has(key)) forwarded.delete(key)
     for (const key of listed) {
       const value = response.headers.get(`x-middleware-request-${key}`)
@@ -224,28 +219,19 @@ export function withNext<T extends object>(
     const composed = response instanceof Response ? mutable(response) : undefined
 
     // The Cookie header the rest of the request would see: an earlier proxy may have rewritten it.
-    const overridden = composed?.headers.get('x-middleware-override-headers')
+    const listed = overrideList(composed)
     const incoming =
-      overridden === null || overridden === undefined
+      listed === undefined
         ? (request.headers.get('cookie') ?? '')
-        : overridden
-              .split(',')
-              .map((k) => k.trim())
-              .includes('cookie')
-          ? (composed!.headers.get('x-middleware-request-cookie') ?? '')
+        : listed.has('cookie')
+          ? (composed?.headers.get('x-middleware-request-cookie') ?? '')
           : ''
     const base = core.cookieName
     const chunks = collectChunks(parse(incoming, { decode: (v) => v }), base)
     if (chunks.names.length > 0) {
-      // Stale chunks are known without verifying anything: past the header's count, or orphans.
-      const count = chunks.first === undefined ? 0 : (headerCount(chunks.first) ?? 0)
-      const stale = chunks.names.filter((name) => {
-        if (name === base) return false
-        const suffix = name.slice(base.length + 1)
-        return suffix.length > 4 || Number(suffix) >= count
-      })
+      const stale = staleNames(chunks, base)
       let rewritten = false
-      if (config.rolling && count > 0) {
+      if (config.rolling && chunks.first !== undefined && headerCount(chunks.first) !== undefined) {
         const headers = new Headers(request.headers)
         headers.set(PROFILE_HEADER, changes[PROFILE_HEADER]!)
         const view = requestView(headers, incoming)
@@ -264,7 +250,7 @@ export function withNext<T extends object>(
         // other cookies exactly as sent, ours as written.
         const ours = chunkPattern(base)
         const removed = new Set(writes.map((w) => w.name))
-        const kept = segments(incoming)
+        const kept = cookiePairs(incoming)
           .filter(({ name }) => !(rewritten ? ours.test(name) : removed.has(name)))
           .map(({ pair }) => pair)
         const live = writes.filter((w) => w.options.maxAge > 0).map((w) => `${w.name}=${w.value}`)

@@ -47,6 +47,15 @@ function make(extra: Partial<Parameters<typeof createCookieman<Cart>>[0]> = {}) 
   return { cm, errors }
 }
 
+/** One request that adds `sku` to the cart and commits; the browser applies the response. */
+async function storeCart(cm: ReturnType<typeof make>['cm'], jar: Jar, sku: string) {
+  startRequest(jar)
+  const s = await cm.getSession()
+  s.data.cart.push(sku)
+  await cm.commitSession(s)
+  respond(jar)
+}
+
 /** Applies what the mock store received to the browser jar, as Next's response would. */
 function respond(jar: Jar) {
   for (const { name, value, options } of request.sets) {
@@ -101,11 +110,7 @@ describe('getSession / commitSession', () => {
   it('deletes stale chunks through cookies().set with maxAge 0 and an epoch expires', async () => {
     const { cm } = make()
     const jar = new Jar(CHROME_UA)
-    startRequest(jar)
-    const s = await cm.getSession()
-    s.data.cart.push('a')
-    await cm.commitSession(s)
-    respond(jar)
+    await storeCart(cm, jar, 'a')
     jar.cookies.set('session.3', 'stale')
     startRequest(jar)
     const report = await cm.commitSession(await cm.getSession())
@@ -255,11 +260,7 @@ describe('middleware', () => {
   it('deletes a planted stale chunk, in the response and in the forwarded request cookies', async () => {
     const { cm } = make()
     const jar = new Jar(CHROME_UA)
-    startRequest(jar)
-    const s = await cm.getSession()
-    s.data.cart.push('a')
-    await cm.commitSession(s)
-    respond(jar)
+    await storeCart(cm, jar, 'a')
     jar.cookies.set('session.7', 'planted')
     jar.cookies.set('theme', 'dark')
     const res = await cm.middleware(new Request('http://127.0.0.1/', { headers: jar.headers() }))
@@ -290,11 +291,7 @@ describe('middleware', () => {
   it('with rolling, re-issues the session after half of maxAge, to the response and the request', async () => {
     const { cm } = make({ rolling: true, maxAge: 1000 })
     const jar = new Jar(CHROME_UA)
-    startRequest(jar)
-    const s = await cm.getSession()
-    s.data.cart.push('a')
-    await cm.commitSession(s)
-    respond(jar)
+    await storeCart(cm, jar, 'a')
     const before = jar.cookies.get('session')!
 
     vi.setSystemTime(NOW.getTime() + 400_000)
