@@ -11,7 +11,7 @@ import {
 } from './budget.js'
 import { assemble, chunkName, collectChunks, split, type RequestChunks } from './chunk.js'
 import { cookiePairs } from './cookie-pairs.js'
-import { deflateRaw, inflateRaw } from './compress.js'
+import { webBackend, type SealBackend } from './backend.js'
 import { SessionError, configError } from './errors.js'
 import { deriveKeys, type SealingKey } from './keys.js'
 import { BUILTIN_BROWSERS, type BrowserEntry } from './limits.js'
@@ -151,13 +151,16 @@ export interface Core<T extends object> {
   database: readonly BrowserEntry[]
 }
 
-/** Creates the framework-free engine. Options are validated here (`ERR_SESSION_CONFIG`). */
-export function createCore<T extends object>(options: CookiemanOptions<T>): Core<T> {
+/**
+ * Creates the framework-free engine. Options are validated here (`ERR_SESSION_CONFIG`). `backend`
+ * is chosen by the package entry point: Web Crypto by default, node:crypto from the Node entry.
+ */
+export function createCore<T extends object>(options: CookiemanOptions<T>, backend: SealBackend = webBackend): Core<T> {
   const opts: ResolvedOptions<T> = resolveOptions(options, BUILTIN_BROWSERS)
   const database = buildDatabase(opts.browsers)
   const shrinkers: Shrinker<T>[] = []
   let keys: Promise<SealingKey[]> | undefined
-  const getKeys = (): Promise<SealingKey[]> => (keys ??= deriveKeys(opts.secrets, opts.cookieName, opts.mode))
+  const getKeys = (): Promise<SealingKey[]> => (keys ??= deriveKeys(opts.secrets, opts.cookieName, opts.mode, backend))
 
   const report = (err: SessionError): void => {
     try {
@@ -245,7 +248,7 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
     if (opened.meta.compressed) {
       let inflated: Uint8Array | undefined
       try {
-        inflated = await inflateRaw(plaintext, opts.maxInflatedBytes)
+        inflated = await backend.inflateRaw(plaintext, opts.maxInflatedBytes)
       } catch (cause) {
         return fresh(new SessionError('ERR_SESSION_MALFORMED', 'session payload does not inflate', { cause }))
       }
@@ -343,7 +346,7 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
       let plaintextBytes = jsonBytes
       let compressed = false
       if (opts.compress) {
-        const deflated = await deflateRaw(encoder.encode(text))
+        const deflated = await backend.deflateRaw(encoder.encode(text))
         lastCompressed = { json: text, bytes: deflated }
         // Tiny sessions deflate to more than they are: store those as they are.
         if (deflated.length < jsonBytes) {
@@ -405,7 +408,7 @@ export function createCore<T extends object>(options: CookiemanOptions<T>): Core
     const raw = encoder.encode(finalJson)
     let plaintext: Uint8Array = raw
     if (opts.compress) {
-      const deflated = lastCompressed?.json === finalJson ? lastCompressed.bytes : await deflateRaw(raw)
+      const deflated = lastCompressed?.json === finalJson ? lastCompressed.bytes : await backend.deflateRaw(raw)
       if (deflated.length < raw.length) {
         plaintext = deflated
         meta.compressed = true

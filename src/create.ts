@@ -1,3 +1,4 @@
+import { webBackend, type SealBackend } from './backend.js'
 import { deletionWrite } from './budget.js'
 import { createCore } from './cookieman.js'
 import { withNext, type NextCookieman } from './next/index.js'
@@ -17,7 +18,12 @@ import type { CookiemanOptions } from './options.js'
  * ```
  */
 export function createCookieman<T extends object>(options: CookiemanOptions<T>): NextCookieman<T> {
-  const { cookieman, options: resolved, database } = createCore(options)
+  return createWith(options, webBackend)
+}
+
+/** {@link createCookieman} with the sealing backend of an entry point (see src/node/index.ts). */
+export function createWith<T extends object>(options: CookiemanOptions<T>, backend: SealBackend): NextCookieman<T> {
+  const { cookieman, options: resolved, database } = createCore(options, backend)
   return withNext(cookieman, {
     rolling: resolved.rolling,
     database,

@@ -1,9 +1,12 @@
 import { base64url } from 'jose'
+import { webBackend, type Mode, type SealBackend } from './backend.js'
 
 /** A secret turned into a key, with the identifier the token carries to pick it on read. */
 export interface SealingKey {
   kid: string
-  key: CryptoKey
+  /** The backend's key object (a CryptoKey for `web`, a KeyObject for `node`). */
+  key: unknown
+  backend: SealBackend
 }
 
 const encoder = new TextEncoder()
@@ -21,28 +24,28 @@ async function hkdf(secret: string, salt: string, info: string, bits: number): P
 /**
  * Derives the key for one secret (RFC 5869 HKDF-SHA-256, the cookie name as salt, the mode in the
  * info so a signing key never doubles as an encryption key). The `kid` comes from a separate HKDF
- * output, so it says nothing about the key itself.
+ * output, so it says nothing about the key itself. Every backend derives the same bytes.
  */
-export async function deriveKey(secret: string, cookieName: string, mode: 'encrypt' | 'sign'): Promise<SealingKey> {
+export async function deriveKey(
+  secret: string,
+  cookieName: string,
+  mode: Mode,
+  backend: SealBackend = webBackend,
+): Promise<SealingKey> {
   const [material, kidBits] = await Promise.all([
     hkdf(secret, cookieName, `next-cookieman/v1/${mode}`, 256),
     hkdf(secret, cookieName, 'next-cookieman/v1/kid', 24),
   ])
-  const key =
-    mode === 'encrypt'
-      ? await crypto.subtle.importKey('raw', material, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
-      : await crypto.subtle.importKey('raw', material, { name: 'HMAC', hash: 'SHA-256', length: 256 }, false, [
-          'sign',
-          'verify',
-        ])
-  return { kid: base64url.encode(new Uint8Array(kidBits)), key }
+  const key = await backend.importKey(mode, new Uint8Array(material))
+  return { kid: base64url.encode(new Uint8Array(kidBits)), key, backend }
 }
 
 /** Derives every secret's key once; the first one seals. */
 export function deriveKeys(
   secrets: readonly string[],
   cookieName: string,
-  mode: 'encrypt' | 'sign',
+  mode: Mode,
+  backend: SealBackend = webBackend,
 ): Promise<SealingKey[]> {
-  return Promise.all(secrets.map((s) => deriveKey(s, cookieName, mode)))
+  return Promise.all(secrets.map((s) => deriveKey(s, cookieName, mode, backend)))
 }

@@ -1,4 +1,5 @@
-import { CompactEncrypt, CompactSign, base64url, compactDecrypt, compactVerify } from 'jose'
+import { base64url } from 'jose'
+import type { Mode } from './backend.js'
 import type { SealingKey } from './keys.js'
 import { KID_LENGTH } from './keys.js'
 import { base64urlLength } from './utf8.js'
@@ -15,7 +16,7 @@ import { base64urlLength } from './utf8.js'
  * (JWE: `.iv.ciphertext.tag`, the encrypted key being empty for `dir`; JWS: `payload.signature`).
  */
 
-export type Mode = 'encrypt' | 'sign'
+export type { Mode }
 
 export interface SealMeta {
   kid: string
@@ -53,14 +54,11 @@ export function sealedLength(mode: Mode, meta: SealMeta, plaintextBytes: number)
   return metaPrefix(meta).length + (mode === 'encrypt' ? JWE_FIXED : JWS_FIXED) + base64urlLength(plaintextBytes)
 }
 
-/** Seals `plaintext` with `key` (always the first secret's). One call per commit. */
+/** Seals `plaintext` with `key` (always the first secret's), through the key's backend. One call per commit. */
 export async function seal(mode: Mode, key: SealingKey, meta: SealMeta, plaintext: Uint8Array): Promise<string> {
-  const header = protectedHeader(mode, meta)
-  const token =
-    mode === 'encrypt'
-      ? await new CompactEncrypt(plaintext).setProtectedHeader(header as { alg: string; enc: string }).encrypt(key.key)
-      : await new CompactSign(plaintext).setProtectedHeader(header as { alg: string }).sign(key.key)
-  return metaPrefix(meta) + token.slice(token.indexOf('.') + 1)
+  const header = JSON.stringify(protectedHeader(mode, meta))
+  const rest = await key.backend.seal(mode, key.key, header, base64url.encode(encoder.encode(header)), plaintext)
+  return metaPrefix(meta) + rest
 }
 
 // kid: KID_LENGTH base64url characters; iat, exp: base36 seconds; z: 0 or 1.
@@ -126,24 +124,13 @@ export async function open(mode: Mode, keys: readonly SealingKey[], wire: string
   // Only the canonical spelling of each number is accepted, so one token has exactly one wire form.
   if (metaPrefix(meta) !== prefix) return { ok: false, reason: 'format' }
   if (!canonicalRest(mode, wire.slice(prefix.length))) return { ok: false, reason: 'verification' }
-  const token =
-    base64url.encode(encoder.encode(JSON.stringify(protectedHeader(mode, meta)))) + '.' + wire.slice(prefix.length)
+  const headerB64 = base64url.encode(encoder.encode(JSON.stringify(protectedHeader(mode, meta))))
+  const rest = wire.slice(prefix.length)
   for (const k of keys) {
     if (k.kid !== kid) continue
-    try {
-      const plaintext =
-        mode === 'encrypt'
-          ? (
-              await compactDecrypt(token, k.key, {
-                keyManagementAlgorithms: ['dir'],
-                contentEncryptionAlgorithms: ['A256GCM'],
-              })
-            ).plaintext
-          : (await compactVerify(token, k.key, { algorithms: ['HS256'] })).payload
-      return { ok: true, plaintext, meta }
-    } catch {
-      // Try the next key with the same kid (a 24-bit kid can collide); then fail as one.
-    }
+    const plaintext = await k.backend.open(mode, k.key, headerB64, rest)
+    if (plaintext !== undefined) return { ok: true, plaintext, meta }
+    // Try the next key with the same kid (a 24-bit kid can collide); then fail as one.
   }
   return { ok: false, reason: 'verification' }
 }

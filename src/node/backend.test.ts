@@ -1,0 +1,128 @@
+import { deflateRawSync } from 'node:zlib'
+import { compactDecrypt, compactVerify } from 'jose'
+import { describe, expect, it } from 'vitest'
+import { webBackend, type Mode, type SealBackend } from '../backend.js'
+import { createCookieman as createWeb } from '../create.js'
+import { deriveKey } from '../keys.js'
+import { open, seal, type SealMeta } from '../seal.js'
+import { nodeBackend } from './backend.js'
+import { createCookieman as createNode } from './index.js'
+
+// The Node entry seals with node:crypto, the default entry (Edge, Workers) with jose: a session
+// written by one must open with the other, because a proxy on Edge and a route on Node read the
+// same cookies, and a deploy can move an app between runtimes.
+const SECRET = 'node-backend-secret-0123456789-abcdefgh'
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+const now = Math.floor(Date.now() / 1000)
+const BACKENDS: Array<[string, SealBackend, SealBackend]> = [
+  ['node -> web', nodeBackend, webBackend],
+  ['web -> node', webBackend, nodeBackend],
+]
+const MODES: Mode[] = ['encrypt', 'sign']
+
+describe.each(BACKENDS)('tokens are interchangeable: %s', (_label, writer, reader) => {
+  it.each(MODES)('%s: the reader opens what the writer sealed, and the same key id is derived', async (mode) => {
+    const w = await deriveKey(SECRET, 'session', mode, writer)
+    const r = await deriveKey(SECRET, 'session', mode, reader)
+    expect(w.kid).toBe(r.kid)
+    for (const text of ['', '{}', '{"a":"é ✓ 𝄞"}', JSON.stringify({ x: 'y'.repeat(9000) })]) {
+      for (const compressed of [false, true]) {
+        const meta: SealMeta = { kid: w.kid, iat: now, exp: now + 60, compressed }
+        const plaintext = compressed ? await writer.deflateRaw(encoder.encode(text)) : encoder.encode(text)
+        const wire = await seal(mode, w, meta, plaintext)
+        const opened = await open(mode, [r], wire)
+        expect(opened.ok).toBe(true)
+        if (!opened.ok) continue
+        expect(opened.meta).toEqual(meta)
+        const bytes = compressed ? await reader.inflateRaw(opened.plaintext, 1 << 20) : opened.plaintext
+        expect(decoder.decode(bytes)).toBe(text)
+      }
+    }
+  })
+
+  it.each(MODES)('%s: a changed character fails verification on the reader', async (mode) => {
+    const w = await deriveKey(SECRET, 'session', mode, writer)
+    const r = await deriveKey(SECRET, 'session', mode, reader)
+    const wire = await seal(
+      mode,
+      w,
+      { kid: w.kid, iat: now, exp: now + 60, compressed: false },
+      encoder.encode('{"a":1}'),
+    )
+    // Flip one payload character to another canonical one (the last characters carry padding bits).
+    const i = wire.length - 30
+    const flipped = wire.slice(0, i) + (wire[i] === 'A' ? 'B' : 'A') + wire.slice(i + 1)
+    expect(await open(mode, [r], flipped)).toEqual({ ok: false, reason: 'verification' })
+    const other = await deriveKey(SECRET + '!', 'session', mode, reader)
+    expect(await open(mode, [{ ...other, kid: w.kid }], wire)).toEqual({ ok: false, reason: 'verification' })
+  })
+
+  it('whole sessions: a commit of one engine reads back in the other, compressed or not', async () => {
+    const make = (backend: SealBackend, compress: boolean) =>
+      (backend === nodeBackend ? createNode : createWeb)<{ cart?: string[] }>({
+        secret: SECRET,
+        compress,
+        limits: { maxCookieHeaderBytes: 65536 },
+      })
+    for (const compress of [false, true]) {
+      const cm = make(writer, compress)
+      const s = await cm.decodeSession(new Headers())
+      s.data.cart = Array.from({ length: 900 }, (_, i) => `sku-${i}`)
+      const { cookies, report } = await cm.encodeSession(s, new Headers())
+      // 8,900 bytes of JSON: 11,867 of base64url over 4,096-byte cookies (no User-Agent: RFC 6265 minimum).
+      expect(report.chunks).toBe(compress ? 1 : 3)
+      const back = await make(reader, compress).decodeSession(
+        new Headers({ cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') }),
+      )
+      expect(back.error).toBeUndefined()
+      expect(back.data.cart).toEqual(s.data.cart)
+    }
+  })
+})
+
+describe('node backend', () => {
+  it('writes standard compact tokens that jose opens with the header rebuilt', async () => {
+    for (const mode of MODES) {
+      const node = await deriveKey(SECRET, 'session', mode, nodeBackend)
+      const web = await deriveKey(SECRET, 'session', mode, webBackend)
+      const header = JSON.stringify({
+        alg: mode === 'encrypt' ? 'dir' : 'HS256',
+        ...(mode === 'encrypt' ? { enc: 'A256GCM' } : {}),
+        kid: node.kid,
+      })
+      const headerB64 = Buffer.from(header).toString('base64url')
+      const rest = await nodeBackend.seal(mode, node.key, header, headerB64, encoder.encode('{"hello":"world"}'))
+      const token = `${headerB64}.${rest}`
+      const payload =
+        mode === 'encrypt'
+          ? (await compactDecrypt(token, web.key as CryptoKey)).plaintext
+          : (await compactVerify(token, web.key as CryptoKey)).payload
+      expect(decoder.decode(payload)).toBe('{"hello":"world"}')
+      expect(token.split('.')).toHaveLength(mode === 'encrypt' ? 5 : 3)
+    }
+  })
+
+  it('inflates up to the cap exactly, refuses past it, throws on a corrupt stream', async () => {
+    const input = encoder.encode('x'.repeat(100_000))
+    const packed = await nodeBackend.deflateRaw(input)
+    expect(await nodeBackend.inflateRaw(packed, 100_000)).toEqual(input)
+    expect(await nodeBackend.inflateRaw(packed, 99_999)).toBeUndefined()
+    await expect(nodeBackend.inflateRaw(packed.subarray(0, packed.length - 2), 1 << 20)).rejects.toThrow()
+    await expect(nodeBackend.inflateRaw(new Uint8Array([0xff, 0xff, 0xff, 0xff]), 1000)).rejects.toThrow()
+  })
+
+  it('an authentic 64 MiB deflate bomb is refused with ERR_SESSION_TOO_LARGE, with bounded memory', async () => {
+    const bomb = deflateRawSync(encoder.encode('{"a":' + ' '.repeat(64 * 1024 * 1024) + '1}'))
+    const errors: string[] = []
+    const cm = createNode({ secret: SECRET, compress: true, onError: (e) => errors.push(e.code) })
+    const key = await deriveKey(SECRET, 'session', 'encrypt', nodeBackend)
+    const wire = await seal('encrypt', key, { kid: key.kid, iat: now, exp: now + 60, compressed: true }, bomb)
+    const heap = process.memoryUsage().arrayBuffers
+    const s = await cm.decodeSession(new Headers({ cookie: `session=v1.1.${wire}` }))
+    expect(process.memoryUsage().arrayBuffers - heap).toBeLessThan(8 * 1024 * 1024)
+    expect(s.isNew).toBe(true)
+    expect(s.error?.code).toBe('ERR_SESSION_TOO_LARGE')
+    expect(errors).toEqual(['ERR_SESSION_TOO_LARGE'])
+  })
+})
