@@ -1,5 +1,7 @@
 // The example app, built with `next build` and served by `next start` on 127.0.0.1, driven over HTTP.
 // Built twice: with proxy.ts (Node runtime, Next 16) and with middleware.ts (Edge runtime).
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { actionForm, build, Jar, prepare, SECRET, setCookies, start, type Running } from './server.js'
 
@@ -25,16 +27,38 @@ function recentOf(bytes: number): string[] {
 for (const variant of ['proxy', 'middleware'] as const) {
   describe(`example app with ${variant}.ts`, () => {
     let app: Running
+    let dir: string
     const get = (path: string, jar: Jar, headers: Record<string, string> = {}) =>
       fetch(app.url + path, { headers: { 'user-agent': CHROME, cookie: jar.header(), ...headers }, redirect: 'manual' })
 
     beforeAll(async () => {
-      const dir = prepare(variant)
+      dir = prepare(variant)
       build(dir, ENV)
       app = await start(dir, ENV)
     }, 240_000)
     afterAll(async () => {
       await app?.stop()
+    })
+
+    it('the package export conditions pick the sealing code per runtime: node:crypto on Node, jose on Edge', () => {
+      const read = (file: string) => readFileSync(join(dir, '.next', file), 'utf8')
+      /** The chunks a Node-runtime entry file of Next's server build loads. */
+      const nodeChunks = (entry: string) =>
+        [...read(entry).matchAll(/R\.c\("([^"]+)"\)/g)].map((m) => read(m[1]!)).join('\n')
+      // Route handlers run on Node in both builds: the Node entry's backend is bundled.
+      const route = nodeChunks('server/app/api/session/route.js')
+      expect(route).toContain('createCipheriv')
+      expect(route).toContain('A256GCM')
+      if (variant === 'proxy') {
+        expect(nodeChunks('server/middleware.js')).toContain('createCipheriv')
+      } else {
+        const manifest = JSON.parse(read('server/middleware-manifest.json')) as {
+          middleware: Record<string, { files: string[] }>
+        }
+        const edge = manifest.middleware['/']!.files.map(read).join('\n')
+        expect(edge).toContain('A256GCM')
+        expect(edge).not.toMatch(/createCipheriv|node:crypto|node:zlib|inflateRawSync/)
+      }
     })
 
     it('a 20 KB session goes through the route handler and comes back intact', async () => {
