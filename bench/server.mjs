@@ -18,6 +18,7 @@ import { realistic } from './payload.mjs'
 import { machine, table } from './report.mjs'
 
 const QUICK = process.argv.includes('--quick')
+const JAR_FILTER = process.argv.find((a) => a.startsWith('--jar='))?.slice('--jar='.length)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 4))
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 4))
 const CONNECTIONS = 8
@@ -67,7 +68,10 @@ const ROUTES = [
   ['authjs', 'noop', '/noop'],
   ['authjs', 'echo', '/echo'],
   ['authjs', 'Auth.js read + write', '/authjs'],
-].map(([jar, label, path]) => ({ jar, label, path, runs: [] }))
+]
+  .map(([jar, label, path]) => ({ jar, label, path, runs: [] }))
+  // `--jar=deflate` (or plain, authjs): only the routes of one jar, for a quicker look.
+  .filter((r) => !JAR_FILTER || r.jar === JAR_FILTER)
 
 // --- Build and start the server.
 console.log('Building bench/server-app ...')

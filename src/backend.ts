@@ -21,6 +21,11 @@ export interface SealBackend {
   seal(mode: Mode, key: unknown, header: string, headerB64: string, plaintext: Uint8Array): Promise<string>
   /** Opens `headerB64.rest`; `undefined` when the tag or signature does not verify. */
   open(mode: Mode, key: unknown, headerB64: string, rest: string): Promise<Uint8Array | undefined>
+  /**
+   * Optional: whether `segment` is canonical base64url (RFC 4648 section 3.5: alphabet only, no
+   * padding, the unused bits of the last character zero). Without it, a regular expression decides.
+   */
+  canonical?: (segment: string) => boolean
   deflateRaw(bytes: Uint8Array): Promise<Uint8Array>
   /** At most `cap` bytes: `undefined` past the cap; throws on a corrupt stream. */
   inflateRaw(bytes: Uint8Array, cap: number): Promise<Uint8Array | undefined>

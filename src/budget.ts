@@ -100,6 +100,22 @@ export function liveCookie(name: string, value: string, cookie: ResolvedCookie, 
   return serializeWrite(liveWrite(name, value, cookie, maxAge))
 }
 
+/**
+ * Lengths of our Set-Cookie lines without their name: the attributes are fixed per instance, so a
+ * live line is `name=` + value + a constant and a deletion line is `name=` + a constant.
+ */
+const lineLengths = new WeakMap<ResolvedCookie, Map<number, { live: number; deletion: number }>>()
+function lengthsOf(cookie: ResolvedCookie, maxAge: number): { live: number; deletion: number } {
+  let byMaxAge = lineLengths.get(cookie)
+  if (byMaxAge === undefined) lineLengths.set(cookie, (byMaxAge = new Map()))
+  let lengths = byMaxAge.get(maxAge)
+  if (lengths === undefined) {
+    lengths = { live: liveCookie('x', '', cookie, maxAge).length - 1, deletion: deletionCookie('x', cookie).length - 1 }
+    byMaxAge.set(maxAge, lengths)
+  }
+  return lengths
+}
+
 export function makeBudget(options: {
   entry: BrowserEntry
   others: OtherCookies
@@ -112,13 +128,14 @@ export function makeBudget(options: {
   presentNames: readonly string[]
 }): BudgetContext {
   const { entry, others, baseName, cookie, maxAge } = options
-  const attributeBytes = liveCookie('x', '', cookie, maxAge).length - 2
+  const lengths = lengthsOf(cookie, maxAge)
+  const attributeBytes = lengths.live - 1
   const includesAttributes = entry.perCookieIncludesAttributes === true
   const perCookie = includesAttributes ? entry.perCookie - 1 - attributeBytes : entry.perCookie
   // The header line as nginx buffers it: `Cookie: `, the pairs, CRLF.
   const available = options.maxCookieHeaderBytes - options.reserveBytes - COOKIE_LINE - others.bytes
   let deletions = 0
-  for (const name of options.presentNames) deletions += SET_COOKIE_LINE + deletionCookie(name, cookie).length
+  for (const name of options.presentNames) deletions += SET_COOKIE_LINE + name.length + lengths.deletion
   return {
     budget: {
       perCookie,

@@ -127,8 +127,19 @@ interface RequestInfo {
   others: { count: number; bytes: number }
 }
 
+// getSession and commitSession read the same request: parse its Cookie header once.
+const parsedRequests = new WeakMap<HeadersLike, { header: string; baseName: string; info: RequestInfo }>()
+
 function readRequest(headers: HeadersLike, baseName: string): RequestInfo {
   const header = headers.get('cookie') ?? ''
+  const cached = parsedRequests.get(headers)
+  if (cached !== undefined && cached.header === header && cached.baseName === baseName) return cached.info
+  const info = parseRequest(header, baseName)
+  parsedRequests.set(headers, { header, baseName, info })
+  return info
+}
+
+function parseRequest(header: string, baseName: string): RequestInfo {
   const chunks = collectChunks(parse(header, { decode: (v) => v }), baseName)
   // Everything else in the header is someone else's, duplicates of our names included (another
   // Path or Domain: we cannot delete those). Each pair is counted as the browser will send it next

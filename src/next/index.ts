@@ -156,21 +156,21 @@ export function withNext<T extends object>(
   core: Cookieman<T>,
   config: { rolling: boolean; database: Parameters<typeof profileFor>[1]; deletion: (name: string) => CookieWrite },
 ): NextCookieman<T> {
-  // One decode per request: Next hands every caller of cookies() in a request the same store object.
+  // One decode per request: Next hands every caller of headers() in a request the same object, in
+  // a server action and in the render that follows it in the same response. So the page rendered
+  // after an action that committed gets the action's session, settled to what was written.
+  // headers(), not cookies(): in a route handler or a server action, the first cookies() call makes
+  // Next copy every request cookie into a mutable store, re-serializing the whole jar per cookie
+  // (the cost grows with the square of the cookie count). Reading a session needs none of it.
   const sessions = new WeakMap<object, Promise<Session<T>>>()
 
   async function getSession(): Promise<Session<T>> {
-    const { cookies, headers } = await nextHeaders()
-    const store = await cookies()
-    let session = sessions.get(store)
+    const { headers } = await nextHeaders()
+    const requestHeaders = await headers()
+    let session = sessions.get(requestHeaders)
     if (session === undefined) {
-      const requestHeaders = await headers()
-      const view = requestView(
-        requestHeaders,
-        effectiveCookieHeader(requestHeaders.get('cookie') ?? '', store, core.cookieName),
-      )
-      session = core.decodeSession(view)
-      sessions.set(store, session)
+      session = core.decodeSession(requestHeaders)
+      sessions.set(requestHeaders, session)
     }
     return session
   }
@@ -191,8 +191,10 @@ export function withNext<T extends object>(
       for (const line of setCookie) out.append('set-cookie', line)
       return report
     }
-    const store = await cookies()
     const { cookies: writes, report } = await core.encodeSession(session, requestHeaders)
+    // An unchanged session writes nothing: leave Next's mutable cookie store uncreated (see getSession).
+    if (writes.length === 0) return report
+    const store = await cookies()
     writes.forEach((write, i) => {
       try {
         store.set(write.name, write.value, write.options)

@@ -10,10 +10,14 @@ const request = vi.hoisted(() => ({
   readOnly: false,
   sets: [] as Array<{ name: string; value: string; options: Record<string, unknown> }>,
   store: undefined as object | undefined,
+  cookiesCalls: 0,
 }))
 
 vi.mock('next/headers.js', () => ({
-  cookies: async () => request.store,
+  cookies: async () => {
+    request.cookiesCalls++
+    return request.store
+  },
   headers: async () => request.headers,
 }))
 
@@ -22,6 +26,7 @@ function startRequest(jar: Jar, extra: Record<string, string> = {}, readOnly = f
   request.headers = jar.headers(extra)
   request.readOnly = readOnly
   request.sets = []
+  request.cookiesCalls = 0
   request.store = {
     getAll: () => [...request.cookies].map(([name, value]) => ({ name, value })),
     set: (name: string, value: string, options: Record<string, unknown>) => {
@@ -82,6 +87,25 @@ describe('getSession / commitSession', () => {
     startRequest(jar)
     expect(await cm.getSession()).not.toBe(a)
     expect(errors).toEqual(['ERR_SESSION_MALFORMED', 'ERR_SESSION_MALFORMED'])
+  })
+
+  it('reading and committing onto a Response never calls cookies() (Next copies the whole jar on the first call)', async () => {
+    const { cm } = make()
+    const jar = new Jar(CHROME_UA)
+    startRequest(jar)
+    const s = await cm.getSession()
+    s.data.cart.push('a')
+    const headers = new Headers()
+    await cm.commitSession(s, headers)
+    expect(headers.getSetCookie()).toHaveLength(1)
+    expect(request.cookiesCalls).toBe(0)
+    // Unchanged since that commit: nothing to write, still no cookies().
+    expect((await cm.commitSession(s)).unchanged).toBe(true)
+    expect(request.cookiesCalls).toBe(0)
+    s.data.cart.push('b')
+    await cm.commitSession(s)
+    expect(request.cookiesCalls).toBe(1)
+    expect(request.sets.map((w) => w.name)).toEqual(['session'])
   })
 
   it('commits through cookies().set with the documented attributes, and reads back', async () => {

@@ -1,10 +1,11 @@
 import { deflateRawSync } from 'node:zlib'
 import { compactDecrypt, compactVerify } from 'jose'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { webBackend, type Mode, type SealBackend } from '../backend.js'
 import { createCookieman as createWeb } from '../create.js'
 import { deriveKey } from '../keys.js'
-import { open, seal, type SealMeta } from '../seal.js'
+import { canonicalSegment, open, seal, type SealMeta } from '../seal.js'
 import { nodeBackend } from './backend.js'
 import { createCookieman as createNode } from './index.js'
 
@@ -82,6 +83,20 @@ describe.each(BACKENDS)('tokens are interchangeable: %s', (_label, writer, reade
 })
 
 describe('node backend', () => {
+  it('decides canonical base64url exactly as the shared regular expressions do', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/ .%'.split('')
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 40 }), (chars) => {
+        const segment = chars.join('')
+        expect(nodeBackend.canonical!(segment)).toBe(canonicalSegment(segment))
+      }),
+      { numRuns: 20_000 },
+    )
+    for (const s of ['', 'AA', 'AB', 'AAE', 'AAB', 'A', 'AA==', 'a-_b']) {
+      expect(nodeBackend.canonical!(s)).toBe(canonicalSegment(s))
+    }
+  })
+
   it('writes standard compact tokens that jose opens with the header rebuilt', async () => {
     for (const mode of MODES) {
       const node = await deriveKey(SECRET, 'session', mode, nodeBackend)

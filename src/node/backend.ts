@@ -71,6 +71,12 @@ export const nodeBackend: SealBackend = {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined
     return bytesOf(Buffer.from(payload!, 'base64url'))
   },
+  // Buffer's decoder skips characters outside the alphabet and ignores the unused bits of the last
+  // one, so the canonical spelling is the only one that survives a round trip unchanged (natively,
+  // several times faster than a regular expression over a 20 KB segment).
+  canonical(segment) {
+    return segment.length % 4 !== 1 && Buffer.from(segment, 'base64url').toString('base64url') === segment
+  },
   async deflateRaw(bytes) {
     return bytesOf(deflateRawSync(bytes, { level: 6 }))
   },
