@@ -383,17 +383,16 @@ export function createCore<T extends object>(options: CookiemanOptions<T>, backe
     }
     if (!(await fitsText(json, utf8Length(json)))) {
       // The working copy the shrinkers may mutate: a JSON round trip, so it is plain data.
-      const original = JSON.parse(json) as Data
       const shrunk = await shrink(JSON.parse(json) as Data, shrinkers, fits)
-      const droppedKeys = Object.keys(original).filter((k) => !Object.hasOwn(shrunk.data, k))
+      const keys = [...shrunk.initial.keys()]
       shrinkInfo = {
         shrunk: true,
         shrinkSteps: shrunk.steps.reduce((n, step) => n + step.count, 0),
         steps: shrunk.steps.map((step) => ({ phase: step.phase, keys: [...step.keys], count: step.count })),
-        trimmedKeys: Object.keys(original).filter(
-          (k) => Object.hasOwn(shrunk.data, k) && JSON.stringify(original[k]) !== JSON.stringify(shrunk.data[k]),
+        trimmedKeys: keys.filter(
+          (k) => Object.hasOwn(shrunk.data, k) && shrunk.initial.get(k) !== JSON.stringify(shrunk.data[k]),
         ),
-        droppedKeys,
+        droppedKeys: keys.filter((k) => !Object.hasOwn(shrunk.data, k)),
       }
       if (!shrunk.fits) {
         const error = new SessionError(

@@ -24,15 +24,25 @@ export interface ShrinkResult {
   fits: boolean
   /** Shrinker calls and key removals in order; consecutive calls of one shrinker are one entry. */
   steps: Array<{ phase: 1 | 2 | 3 | 4; keys: readonly string[]; count: number }>
+  /** The JSON text of each key's value in the input, in key order (keys with JSON values only). */
+  initial: ReadonlyMap<string, string>
 }
 
 /**
  * UTF-8 sizes of each key's JSON entry (`"key":value`), so a step re-measures only the keys it
  * touched instead of the whole session. `JSON.stringify` of an object is `{` + entries joined by `,`
- * + `}`, and entries whose value is undefined or a function are omitted.
+ * + `}`, and entries whose value is undefined or a function are omitted. Each key's JSON text is
+ * kept too: it is the snapshot a shrinker run restores from (the data is plain JSON, so a parse of
+ * it gives the value back exactly).
  */
+interface Entry {
+  size: number
+  text: string
+}
+type SavedSizes = { entries: Map<string, Entry>; sum: number }
+
 class JsonSize {
-  private entries = new Map<string, number>()
+  private entries = new Map<string, Entry>()
   private sum = 0
 
   constructor(data: Data) {
@@ -50,24 +60,29 @@ class JsonSize {
   }
 
   update(data: Data, key: string): void {
-    this.sum -= this.entries.get(key) ?? 0
+    this.sum -= this.entries.get(key)?.size ?? 0
     this.entries.delete(key)
-    const value = Object.hasOwn(data, key) ? JSON.stringify(data[key]) : undefined
-    if (value === undefined) return
-    const size = utf8Length(JSON.stringify(key)) + 1 + utf8Length(value)
-    this.entries.set(key, size)
+    const text = Object.hasOwn(data, key) ? JSON.stringify(data[key]) : undefined
+    if (text === undefined) return
+    const size = utf8Length(JSON.stringify(key)) + 1 + utf8Length(text)
+    this.entries.set(key, { size, text })
     this.sum += size
   }
 
   size(key: string): number {
-    return this.entries.get(key) ?? 0
+    return this.entries.get(key)?.size ?? 0
   }
 
-  save(): { entries: Map<string, number>; sum: number } {
+  /** The JSON text of `key`'s value as last measured, `undefined` when it has no entry. */
+  text(key: string): string | undefined {
+    return this.entries.get(key)?.text
+  }
+
+  save(): SavedSizes {
     return { entries: new Map(this.entries), sum: this.sum }
   }
 
-  restore(saved: { entries: Map<string, number>; sum: number }): void {
+  restore(saved: SavedSizes): void {
     this.entries = new Map(saved.entries)
     this.sum = saved.sum
   }
@@ -102,6 +117,7 @@ export async function shrink<T extends object>(
   let data = input
   const sizes = new JsonSize(data)
   const steps: ShrinkResult['steps'] = []
+  const initial = new Map([...sizes.save().entries].map(([key, entry]) => [key, entry.text]))
 
   // A shrinker may touch keys it was not registered for: before answering "fits", re-measure all.
   const check = async (): Promise<boolean> => {
@@ -123,11 +139,60 @@ export async function shrink<T extends object>(
    * Calls one shrinker again and again while it makes the JSON smaller and the data does not fit.
    * Measuring after every call would cost O(calls × size): calls are instead measured in batches
    * that double while they neither fit nor stall (the last call of a batch is measured on its
-   * own). A batch that fits or stalls is replayed from a copy and bisected, so the result is what
-   * one call at a time gives, as long as shrink functions are pure functions of their data and
-   * keep failing once they fail to shrink. O(log calls) measurements and copies.
+   * own). A batch that fits or stalls is replayed from its start and bisected, so the result is
+   * what one call at a time gives, as long as shrink functions are pure functions of their data and
+   * keep failing once they fail to shrink. O(log calls) measurements.
+   *
+   * The snapshot a replay starts from is the JSON text of the shrinker's own keys, which measuring
+   * produced anyway, plus a shallow copy of the data: no deep copy of the whole session per batch.
+   * That is exact only if the shrinker leaves the other keys alone, which is checked once at the
+   * end of a run that replayed; a shrinker that touched them is run again from the start, one call
+   * at a time.
    */
-  const runShrinker = async (phase: 1 | 3, keys: readonly string[], fn: ShrinkFunction<T>, last: boolean) => {
+  const runShrinker = async (
+    phase: 1 | 3,
+    keys: readonly string[],
+    fn: ShrinkFunction<T>,
+    last: boolean,
+  ): Promise<boolean> => {
+    const others = (d: Data): string[] => Object.keys(d).filter((k) => !keys.includes(k))
+    const start = { json: JSON.stringify(data), sizes: sizes.save(), steps: steps.length, count: steps.at(-1)?.count }
+    const { fits: fitsNow, replayed } = await runBatched(phase, keys, fn, last)
+    // Without a replay, every call ran once on the live data: nothing to check.
+    if (!replayed) return fitsNow
+    const before = start.sizes.entries
+    const touched = others(data).some((k) => before.get(k)?.text !== JSON.stringify(data[k]))
+    if (!touched && others(JSON.parse(start.json) as Data).every((k) => Object.hasOwn(data, k))) return fitsNow
+    // The shrinker changed keys it was not registered for: undo the run and redo it exactly.
+    data = JSON.parse(start.json) as Data
+    sizes.reset(data)
+    steps.length = start.steps
+    if (start.count !== undefined) steps.at(-1)!.count = start.count
+    return runOneByOne(phase, keys, fn, last)
+  }
+
+  /** One call at a time, the whole data re-measured after each: for shrinkers that touch other keys. */
+  const runOneByOne = async (phase: 1 | 3, keys: readonly string[], fn: ShrinkFunction<T>, last: boolean) => {
+    while (present(data, keys)) {
+      const before = sizes.total
+      const returned = fn(data as Partial<T>, last) as Data | undefined
+      if (returned !== undefined && returned !== null) data = returned
+      sizes.reset(data)
+      const shrank = sizes.total < before
+      record(phase, keys, 1)
+      if (await check()) return true
+      if (!shrank) return false
+    }
+    return false
+  }
+
+  const runBatched = async (
+    phase: 1 | 3,
+    keys: readonly string[],
+    fn: ShrinkFunction<T>,
+    last: boolean,
+  ): Promise<{ fits: boolean; replayed: boolean }> => {
+    /** Up to `calls` calls (fewer if the keys disappear); the own keys re-measured once at the end. */
     const apply = (calls: number): number => {
       let made = 0
       let replaced = false
@@ -143,45 +208,72 @@ export async function shrink<T extends object>(
       else if (made > 0) for (const key of keys) sizes.update(data, key)
       return made
     }
-    /** `calls` calls from the current data: how many were made, whether the last one shrank it, whether it fits. */
-    const step = async (calls: number) => {
-      const made = apply(calls - 1)
-      const before = sizes.total
-      const lastMade = made === calls - 1 ? apply(1) : 0
-      return { made: made + lastMade, lastShrank: lastMade === 1 && sizes.total < before, fits: await check() }
+    type Snapshot = { calls: number; shallow: Data; own: Array<[string, string | undefined]>; sizes: SavedSizes }
+    let calls = 0
+    const snapshot = (): Snapshot => ({
+      calls,
+      shallow: { ...data },
+      own: keys.map((k) => [k, Object.hasOwn(data, k) ? sizes.text(k) : undefined]),
+      sizes: sizes.save(),
+    })
+    const restore = (snap: Snapshot): void => {
+      data = { ...snap.shallow }
+      for (const [key, text] of snap.own) {
+        if (text === undefined) delete data[key]
+        else data[key] = JSON.parse(text)
+      }
+      sizes.restore(snap.sizes)
     }
 
+    let previous: Snapshot | undefined
     let batch = 1
     while (present(data, keys)) {
-      const snapshot = batch > 1 ? { data: structuredClone(data), sizes: sizes.save() } : undefined
-      const run = await step(batch)
-      if (snapshot === undefined || (!run.fits && run.lastShrank)) {
-        record(phase, keys, run.made)
-        if (run.fits) return true
-        if (!run.lastShrank) return false
+      const start = snapshot()
+      const before = sizes.total
+      calls += apply(batch)
+      const fitsNow = await check()
+      const shrank = sizes.total < before
+      if (batch === 1 || (!fitsNow && shrank)) {
+        // One call, measured on its own; or a batch that neither fits nor stalled: go on, doubling.
+        if (fitsNow || !shrank) {
+          record(phase, keys, calls)
+          return { fits: fitsNow, replayed: false }
+        }
+        previous = start
         batch = Math.min(batch * 2, MAX_BATCH)
         continue
       }
-      // The batch fits, or its last call did not shrink: replay it from the snapshot and bisect for
-      // the first call after which it fits, or the first call that did not shrink.
-      const probe = (calls: number) => {
-        data = structuredClone(snapshot.data)
-        sizes.restore(snapshot.sizes)
-        return step(calls)
+      // The batch fits, or made no progress at all. Sizes fall with every call until the shrinker
+      // stalls, then stay put: a batch without progress means the first call that did not shrink
+      // was in it or in the batch before. Bisect (replaying from a snapshot) for the first call
+      // after which the data fits, or after which its size is the stalled one; in that second case
+      // the call after it is the first that did not shrink, and it ends the run.
+      const from = !shrank && previous !== undefined ? previous : start
+      const stalled = shrank ? undefined : sizes.total
+      const stop = async (c: number): Promise<boolean> => {
+        restore(from)
+        apply(c)
+        return (await check()) || sizes.total === stalled
       }
-      const stop = (r: { fits: boolean; lastShrank: boolean }) => r.fits || !r.lastShrank
       let lo = 1
-      let hi = run.made
+      let hi = calls - from.calls
       while (lo < hi) {
         const mid = (lo + hi) >>> 1
-        if (stop(await probe(mid))) hi = mid
+        if (await stop(mid)) hi = mid
         else lo = mid + 1
       }
-      const final = await probe(lo)
-      record(phase, keys, final.made)
-      return final.fits
+      restore(from)
+      let made = apply(lo)
+      let fitsFinal = await check()
+      if (!fitsFinal && stalled !== undefined) {
+        made += apply(1)
+        fitsFinal = await check()
+      }
+      record(phase, keys, from.calls + made)
+      return { fits: fitsFinal, replayed: true }
     }
-    return false
+    record(phase, keys, calls)
+    return { fits: false, replayed: false }
   }
 
   const runShrinkers = async (phase: 1 | 3, last: boolean): Promise<boolean> => {
@@ -207,6 +299,7 @@ export async function shrink<T extends object>(
     jsonBytes: sizes.total,
     fits: fitsNow,
     steps,
+    initial,
   })
 
   if (await check()) return done(true)

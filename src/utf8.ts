@@ -1,7 +1,12 @@
+const NON_ASCII = /[^\x00-\x7f]/
+
 /** UTF-8 byte length of a string without encoding it (lone surrogates count as U+FFFD, 3 bytes). */
 export function utf8Length(s: string): number {
+  // Session JSON is mostly ASCII: one native scan answers that case.
+  const first = s.search(NON_ASCII)
+  if (first === -1) return s.length
   let n = s.length
-  for (let i = 0; i < s.length; i++) {
+  for (let i = first; i < s.length; i++) {
     const c = s.charCodeAt(i)
     if (c < 0x80) continue
     if (c < 0x800) {
