@@ -12,7 +12,7 @@ import { sealsPerformed } from '../dist/cookieman.js'
 const QUICK = process.argv.includes('--quick')
 const RESULTS = new URL('./results.json', import.meta.url)
 // The package's exports pick the sealing code by runtime: which file did Node get?
-const backendName = import.meta.resolve('next-cookieman').endsWith('index.node.js')
+const backendName = import.meta.resolve('next-cookieman').endsWith('/dist/node/index.js')
   ? 'node:crypto (Node entry)'
   : 'jose / Web Crypto'
 

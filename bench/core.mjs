@@ -1,6 +1,6 @@
 // Core figures of next-cookieman, run by hand: `npm run bench:core`. Prints a markdown table.
 // Sizes are exact; times are p50/p99 over many runs on this machine (not asserted anywhere).
-import { createCookieman } from '../dist/index.js'
+import { createCookieman } from 'next-cookieman'
 import { sealsPerformed } from '../dist/cookieman.js'
 import os from 'node:os'
 
