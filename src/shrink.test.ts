@@ -181,7 +181,7 @@ describe('shrink', () => {
     expect(r.data).toEqual({ list: sequential })
     expect(r.steps).toEqual([{ phase: 1, keys: ['list'], count: expectedCalls }])
     expect(expectedCalls).toBeGreaterThan(2000)
-    // Doubling batches then a bisection: a few dozen measurements, not thousands.
+    // Growing batches then a bisection: a few dozen measurements, not thousands.
     expect(measured).toBeLessThan(60)
   })
 

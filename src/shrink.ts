@@ -138,10 +138,11 @@ export async function shrink<T extends object>(
   /**
    * Calls one shrinker again and again while it makes the JSON smaller and the data does not fit.
    * Measuring after every call would cost O(calls × size): calls are instead measured in batches
-   * that double while they neither fit nor stall (the last call of a batch is measured on its
-   * own). A batch that fits or stalls is replayed from its start and bisected, so the result is
-   * what one call at a time gives, as long as shrink functions are pure functions of their data and
-   * keep failing once they fail to shrink. O(log calls) measurements.
+   * that grow eightfold (1, 8, 64, …) while they neither fit nor stall; each measurement costs a
+   * serialization of the shrinker's keys, so few large batches beat many small ones. A batch that
+   * fits or stalls is replayed and bisected, so the result is what one call at a time gives, as
+   * long as shrink functions are pure functions of their data and keep failing once they fail to
+   * shrink. O(log calls) measurements.
    *
    * The snapshot a replay starts from is the JSON text of the shrinker's own keys, which measuring
    * produced anyway, plus a shallow copy of the data: no deep copy of the whole session per batch.
@@ -234,13 +235,13 @@ export async function shrink<T extends object>(
       const fitsNow = await check()
       const shrank = sizes.total < before
       if (batch === 1 || (!fitsNow && shrank)) {
-        // One call, measured on its own; or a batch that neither fits nor stalled: go on, doubling.
+        // One call, measured on its own; or a batch that neither fits nor stalled: go on, growing.
         if (fitsNow || !shrank) {
           record(phase, keys, calls)
           return { fits: fitsNow, replayed: false }
         }
         previous = start
-        batch = Math.min(batch * 2, MAX_BATCH)
+        batch = Math.min(batch * 8, MAX_BATCH)
         continue
       }
       // The batch fits, or made no progress at all. Sizes fall with every call until the shrinker
