@@ -231,17 +231,23 @@ export async function shrink<T extends object>(
     while (present(data, keys)) {
       const start = snapshot()
       const before = sizes.total
-      calls += apply(batch)
+      const made = apply(batch)
+      calls += made
       const fitsNow = await check()
       const shrank = sizes.total < before
-      if (batch === 1 || (!fitsNow && shrank)) {
-        // One call, measured on its own; or a batch that neither fits nor stalled: go on, growing.
-        if (fitsNow || !shrank) {
-          record(phase, keys, calls)
-          return { fits: fitsNow, replayed: false }
-        }
+      if (previous === undefined && (fitsNow || !shrank)) {
+        // The first call, measured on its own: exact.
+        record(phase, keys, calls)
+        return { fits: fitsNow, replayed: false }
+      }
+      if (!fitsNow && shrank) {
+        // Neither fits nor stalled: go on with a larger batch, but not much past the call that
+        // would empty the shrinker's keys at the rate seen so far (calls past a stall are wasted,
+        // and replays repeat them).
         previous = start
-        batch = Math.min(batch * 8, MAX_BATCH)
+        const own = keys.reduce((n, k) => n + sizes.size(k), 0)
+        const toEmpty = Math.ceil(own / ((before - sizes.total) / made)) + 1
+        batch = Math.max(1, Math.min(batch * 8, MAX_BATCH, toEmpty + (toEmpty >> 2)))
         continue
       }
       // The batch fits, or made no progress at all. Sizes fall with every call until the shrinker
@@ -264,13 +270,13 @@ export async function shrink<T extends object>(
         else lo = mid + 1
       }
       restore(from)
-      let made = apply(lo)
+      let replayedCalls = apply(lo)
       let fitsFinal = await check()
       if (!fitsFinal && stalled !== undefined) {
-        made += apply(1)
+        replayedCalls += apply(1)
         fitsFinal = await check()
       }
-      record(phase, keys, from.calls + made)
+      record(phase, keys, from.calls + replayedCalls)
       return { fits: fitsFinal, replayed: true }
     }
     record(phase, keys, calls)
