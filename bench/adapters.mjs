@@ -53,9 +53,12 @@ function ours({ compress, id, name }) {
       return cookies.map(({ name, value }) => ({ name, value }))
     },
     async decode(cookies) {
-      const session = await engine(UNBOUNDED, 0).decodeSession(
-        new Headers({ 'user-agent': UA, cookie: pairs(cookies) }),
-      )
+      // Any object with get(name) will do (Next hands us its own headers object): no Headers here,
+      // as the other adapters get their cookies as plain values too.
+      const cookie = pairs(cookies)
+      const session = await engine(UNBOUNDED, 0).decodeSession({
+        get: (name) => (name === 'cookie' ? cookie : name === 'user-agent' ? UA : null),
+      })
       if (session.error) throw session.error
       return { ...session.data }
     },

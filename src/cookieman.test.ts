@@ -139,6 +139,23 @@ describe('round trip', () => {
     })
     expect(session.data).toEqual({ cart: ['a'], recent: [] })
   })
+
+  it('after a commit session.data is the JSON the next request reads (a Date becomes its string), a fresh object', async () => {
+    const { cm } = make()
+    const jar = new Jar(CHROME_UA)
+    const s = await cm.decodeSession(jar.headers())
+    const before = s.data
+    ;(s.data as Cart & { at?: unknown }).at = new Date('2026-11-26T12:00:00Z')
+    s.data.cart.push('a')
+    await cm.encodeSession(s, jar.headers())
+    expect(s.data).not.toBe(before)
+    expect(s.data).toEqual({ cart: ['a'], recent: [], at: '2026-11-26T12:00:00.000Z' })
+    // Reading it did not count as a change, and a change after the commit is seen.
+    expect((await cm.encodeSession(s, jar.headers())).report.unchanged).toBe(true)
+    s.data.cart.push('b')
+    expect((await cm.encodeSession(s, jar.headers())).report.unchanged).toBe(false)
+    expect(s.data.cart).toEqual(['a', 'b'])
+  })
 })
 
 describe('unchanged sessions', () => {

@@ -118,6 +118,11 @@ export function sealsPerformed(): number {
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
+/** Whether JSON.stringify keeps an object entry with this value. */
+function jsonValue(value: unknown): boolean {
+  return value !== undefined && typeof value !== 'function' && typeof value !== 'symbol'
+}
+
 function isPlainObject(value: unknown): value is Data {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -374,6 +379,7 @@ export function createCore<T extends object>(options: CookiemanOptions<T>, backe
         : jsonBytes <= opts.maxInflatedBytes && plan(sealedLength(opts.mode, meta, jsonBytes), ctx) !== undefined
 
     let finalJson = json
+    let storedData: Data | undefined
     let shrinkInfo: Pick<CommitReport, 'shrunk' | 'shrinkSteps' | 'steps' | 'trimmedKeys' | 'droppedKeys'> = {
       shrunk: false,
       shrinkSteps: 0,
@@ -412,6 +418,7 @@ export function createCore<T extends object>(options: CookiemanOptions<T>, backe
         })
       }
       finalJson = JSON.stringify(shrunk.data)
+      storedData = shrunk.data
     }
 
     // One seal per commit, of exactly the data that was measured.
@@ -439,9 +446,17 @@ export function createCore<T extends object>(options: CookiemanOptions<T>, backe
     ]
     const bytes = values.reduce((sum, value, i) => sum + names[i]!.length + 1 + value.length, 0)
 
-    // session.data becomes the stored data, as the next request will read it.
-    const { data, snapshot } = withDefaults(JSON.parse(finalJson) as Data, finalJson)
-    settle(session, data, now, { chunks: values.length, bytes, names }, snapshot)
+    // session.data becomes the stored data, as the next request will read it. When every default
+    // key is stored, that is the parse of finalJson, and it is parsed only if the app reads it.
+    const written = { chunks: values.length, bytes, names }
+    const stored = (finalJson === json ? session.data : storedData) as Data
+    const defaults = Object.keys(opts.defaults() as Data)
+    if (defaults.every((k) => Object.hasOwn(stored, k) && jsonValue(stored[k]))) {
+      settle(session, () => withDefaults(JSON.parse(finalJson) as Data, finalJson).data, now, written, finalJson)
+    } else {
+      const { data, snapshot } = withDefaults(JSON.parse(finalJson) as Data, finalJson)
+      settle(session, data, now, written, snapshot)
+    }
     return done(writes, { ...base, ...shrinkInfo, chunks: values.length, bytes, unchanged: false, deleted: stale })
   }
 

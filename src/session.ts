@@ -37,14 +37,35 @@ export interface Written {
 const states = new WeakMap<object, SessionState>()
 
 class CookieSession<T extends object> implements Session<T> {
-  data: T
+  #data: T | undefined
+  /** After a commit, the stored data is parsed from its JSON on first read (often never). */
+  #load: (() => T) | undefined
   isNew: boolean
   declare error?: SessionError
 
   constructor(data: T, isNew: boolean, error: SessionError | undefined) {
-    this.data = data
+    this.#data = data
     this.isNew = isNew
     if (error !== undefined) this.error = error
+  }
+
+  get data(): T {
+    if (this.#load !== undefined) {
+      this.#data = this.#load()
+      this.#load = undefined
+    }
+    return this.#data!
+  }
+
+  set data(value: T) {
+    this.#data = value
+    this.#load = undefined
+  }
+
+  /** Sets `data` to what `load` returns, on first read. */
+  deferData(load: () => T): void {
+    this.#data = undefined
+    this.#load = load
   }
 
   destroy(): void {
@@ -79,17 +100,22 @@ export function stateOf(session: Session<object>): SessionState {
   return state
 }
 
-/** After a commit: the session now holds what was stored. */
+/**
+ * After a commit: the session now holds what was stored. `data` may be a function that produces it,
+ * called on the first read of `session.data` (a route that commits and returns never pays for it).
+ */
 export function settle<T extends object>(
   session: Session<T>,
-  data: T,
+  data: T | (() => T),
   iat: number | undefined,
   written: Written,
-  /** `JSON.stringify(data)` when the caller has it already. */
+  /** `JSON.stringify(data)`; required when `data` is a function. */
   json: string = JSON.stringify(data),
 ): void {
   const state = stateOf(session)
-  session.data = data
+  if (typeof data !== 'function') session.data = data
+  else if (session instanceof CookieSession) session.deferData(data)
+  else session.data = data()
   ;(session as { isNew: boolean }).isNew = written.chunks === 0
   state.snapshot = json
   state.iat = iat
