@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { shrink, type Data, type Shrinker } from './shrink.js'
 
@@ -137,7 +138,8 @@ describe('shrink', () => {
       d['r'] = 'r'
       return d
     }
-    // The estimate after the call only re-measured r; the fit test before acceptance is exact.
+    // The estimate after the call only re-measured r; the fit test before acceptance is exact. The
+    // run then sees that another key changed and redoes itself one call at a time (the last 28).
     const asked: number[] = []
     const fits = (data: Data, jsonBytes: number) => {
       asked.push(jsonBytes)
@@ -147,7 +149,7 @@ describe('shrink', () => {
     expect(r.data).toEqual({ r: 'r', unregistered: 'u' })
     expect(r.jsonBytes).toBe(JSON.stringify({ r: 'r', unregistered: 'u' }).length)
     // 86 at first; after the call the estimate (r re-measured only) says 37, the exact size is 28.
-    expect(asked).toEqual([86, 37, 28])
+    expect(asked).toEqual([86, 37, 28, 28])
   })
 
   it('a shrinker may return a new object', async () => {
@@ -206,6 +208,74 @@ describe('shrink', () => {
     expect(r.jsonBytes).toBe(JSON.stringify(reference).length)
     expect(r.steps).toEqual([{ phase: 1, keys: ['list'], count: reference.audit.calls }])
     expect(reference.audit.calls).toBe(1244)
+  })
+
+  it('a shrinker that also deletes another key is measured exactly, even when its run never replays', async () => {
+    const list = Array.from({ length: 100 }, () => 'aaaaaaaaaa')
+    const fn = (d: Data) => {
+      ;(d['list'] as string[]).pop()
+      delete d['blob']
+      if ((d['list'] as string[]).length === 0) delete d['list']
+      return d
+    }
+    const fits = (_d: Data, jsonBytes: number) => jsonBytes <= 2500
+    const r = await shrink({ list: [...list], blob: 'x'.repeat(3000) }, [{ keys: ['list'], fn }], fits)
+    // One call at a time: the first call removes blob too, and then it fits.
+    expect(r.fits).toBe(true)
+    expect(r.data).toEqual({ list: list.slice(1) })
+    expect(r.steps).toEqual([{ phase: 1, keys: ['list'], count: 1 }])
+  })
+
+  it('batched runs end exactly where one call at a time would (random shrinkers, stalls that grow, other keys touched)', async () => {
+    type Case = { items: number[]; limit: number; kind: 'pop' | 'grow-after-stall' | 'touch-other'; other: number }
+    const run = (d: Data, kind: Case['kind']) => {
+      // Later phases call it again after other keys were removed: it must cope.
+      const list = (d['list'] ?? []) as string[]
+      if (list.length > 0) list.pop()
+      else if (kind === 'grow-after-stall') d['marks'] = `${(d['marks'] ?? '') as string}.`
+      const other = d['other'] as { n: number } | undefined
+      if (kind === 'touch-other' && other !== undefined) other.n++
+      return d
+    }
+    const make = (c: Case): Data => ({
+      list: c.items.map((w) => 'x'.repeat(w)),
+      marks: '',
+      other: { n: 0, pad: 'p'.repeat(c.other) },
+    })
+    const size = (d: Data) => new TextEncoder().encode(JSON.stringify(d)).length
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          items: fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 400 }),
+          limit: fc.integer({ min: 0, max: 12_000 }),
+          kind: fc.constantFrom('pop' as const, 'grow-after-stall' as const, 'touch-other' as const),
+          other: fc.integer({ min: 0, max: 200 }),
+        }),
+        async (c) => {
+          // The reference: phase 1, one call at a time.
+          const ref = make(c)
+          let calls = 0
+          let refFits = size(ref) <= c.limit
+          while (!refFits) {
+            const before = size(ref)
+            run(ref, c.kind)
+            calls++
+            refFits = size(ref) <= c.limit
+            if (size(ref) >= before) break
+          }
+          const fits = (_d: Data, jsonBytes: number) => jsonBytes <= c.limit
+          const keys = c.kind === 'touch-other' ? ['list'] : ['list', 'marks']
+          const r = await shrink(make(c), [{ keys, fn: (d) => run(d as Data, c.kind) }], fits)
+          if (calls === 0) {
+            expect(r.steps).toEqual([])
+          } else {
+            expect(r.steps[0]).toEqual({ phase: 1, keys, count: calls })
+            if (refFits) expect(r.data).toEqual(ref)
+          }
+        },
+      ),
+      { numRuns: 300 },
+    )
   })
 
   it('a stalled batch stops where the first call made no progress', async () => {

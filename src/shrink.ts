@@ -147,8 +147,7 @@ export async function shrink<T extends object>(
    * The snapshot a replay starts from is the JSON text of the shrinker's own keys, which measuring
    * produced anyway, plus a shallow copy of the data: no deep copy of the whole session per batch.
    * That is exact only if the shrinker leaves the other keys alone, which is checked once at the
-   * end of a run that replayed; a shrinker that touched them is run again from the start, one call
-   * at a time.
+   * end of every run; a shrinker that touched them is run again from the start, one call at a time.
    */
   const runShrinker = async (
     phase: 1 | 3,
@@ -156,14 +155,17 @@ export async function shrink<T extends object>(
     fn: ShrinkFunction<T>,
     last: boolean,
   ): Promise<boolean> => {
-    const others = (d: Data): string[] => Object.keys(d).filter((k) => !keys.includes(k))
     const start = { json: JSON.stringify(data), sizes: sizes.save(), steps: steps.length, count: steps.at(-1)?.count }
-    const { fits: fitsNow, replayed } = await runBatched(phase, keys, fn, last)
-    // Without a replay, every call ran once on the live data: nothing to check.
-    if (!replayed) return fitsNow
+    const { fits: fitsNow, calls } = await runBatched(phase, keys, fn, last)
+    if (calls === 0) return fitsNow
+    // Batches are measured through the shrinker's own keys only, and replays restore only those:
+    // both are exact only if the other keys are as they were. Check once per run.
     const before = start.sizes.entries
-    const touched = others(data).some((k) => before.get(k)?.text !== JSON.stringify(data[k]))
-    if (!touched && others(JSON.parse(start.json) as Data).every((k) => Object.hasOwn(data, k))) return fitsNow
+    const mine = new Set(keys)
+    const untouched =
+      Object.keys(data).every((k) => mine.has(k) || before.get(k)?.text === JSON.stringify(data[k])) &&
+      [...before.keys()].every((k) => mine.has(k) || Object.hasOwn(data, k))
+    if (untouched) return fitsNow
     // The shrinker changed keys it was not registered for: undo the run and redo it exactly.
     data = JSON.parse(start.json) as Data
     sizes.reset(data)
@@ -192,7 +194,7 @@ export async function shrink<T extends object>(
     keys: readonly string[],
     fn: ShrinkFunction<T>,
     last: boolean,
-  ): Promise<{ fits: boolean; replayed: boolean }> => {
+  ): Promise<{ fits: boolean; calls: number }> => {
     /** Up to `calls` calls (fewer if the keys disappear); the own keys re-measured once at the end. */
     const apply = (calls: number): number => {
       let made = 0
@@ -238,7 +240,7 @@ export async function shrink<T extends object>(
       if (previous === undefined && (fitsNow || !shrank)) {
         // The first call, measured on its own: exact.
         record(phase, keys, calls)
-        return { fits: fitsNow, replayed: false }
+        return { fits: fitsNow, calls }
       }
       if (!fitsNow && shrank) {
         // Neither fits nor stalled: go on with a larger batch, but not much past the call that
@@ -250,37 +252,39 @@ export async function shrink<T extends object>(
         batch = Math.max(1, Math.min(batch * 8, MAX_BATCH, toEmpty + (toEmpty >> 2)))
         continue
       }
-      // The batch fits, or made no progress at all. Sizes fall with every call until the shrinker
-      // stalls, then stay put: a batch without progress means the first call that did not shrink
-      // was in it or in the batch before. Bisect (replaying from a snapshot) for the first call
-      // after which the data fits, or after which its size is the stalled one; in that second case
-      // the call after it is the first that did not shrink, and it ends the run.
+      // The batch fits, or did not get smaller overall. Sizes fall with every call until the first
+      // call that does not shrink; from there on calls keep failing. So a batch that did not get
+      // smaller holds that call, or the batch before it does (and the first state that fits, if
+      // any, is before it). Replay from the start of the range and bisect on the monotone
+      // "after c calls the data fits, or call c + 1 does not shrink it"; the one-call-at-a-time
+      // loop stops at the first such c if it fits there, else one call later.
       const from = !shrank && previous !== undefined ? previous : start
-      const stalled = shrank ? undefined : sizes.total
-      const stop = async (c: number): Promise<boolean> => {
+      const settled = async (c: number): Promise<boolean> => {
         restore(from)
         apply(c)
-        return (await check()) || sizes.total === stalled
+        if (await check()) return true
+        const size = sizes.total
+        return apply(1) === 0 || sizes.total >= size
       }
-      let lo = 1
-      let hi = calls - from.calls
+      let lo = 0
+      let hi = calls - from.calls // the answer is at most here (after it, the data fits or stalled)
       while (lo < hi) {
         const mid = (lo + hi) >>> 1
-        if (await stop(mid)) hi = mid
+        if (await settled(mid)) hi = mid
         else lo = mid + 1
       }
       restore(from)
-      let replayedCalls = apply(lo)
+      let replayed = apply(lo)
       let fitsFinal = await check()
-      if (!fitsFinal && stalled !== undefined) {
-        replayedCalls += apply(1)
+      if (!fitsFinal) {
+        replayed += apply(1)
         fitsFinal = await check()
       }
-      record(phase, keys, from.calls + replayedCalls)
-      return { fits: fitsFinal, replayed: true }
+      record(phase, keys, from.calls + replayed)
+      return { fits: fitsFinal, calls }
     }
     record(phase, keys, calls)
-    return { fits: false, replayed: false }
+    return { fits: false, calls }
   }
 
   const runShrinkers = async (phase: 1 | 3, last: boolean): Promise<boolean> => {
