@@ -97,22 +97,24 @@ for (const [label, recent] of [
   ['~20 shrink steps', 200],
   ['~240 shrink steps', 1400],
 ]) {
-  const headers = new Headers({ 'user-agent': UA })
-  const s = await cm.decodeSession(headers)
-  s.data.cart = Array.from({ length: 150 }, (_, i) => `sku-${String(i).padStart(20, '0')}`)
-  s.data.recent = Array.from({ length: recent }, (_, i) => `recent-${String(i).padStart(10, '0')}`)
-  const before = sealsPerformed()
-  const t = performance.now()
-  const { report } = await cm.encodeSession(s, headers)
-  const ms = performance.now() - t
-  shrinkRows.push([
-    label,
-    JSON.stringify({ ...s.data }).length,
-    report.shrinkSteps,
-    sealsPerformed() - before,
-    `${ms.toFixed(1)} ms`,
-  ])
+  const times = []
+  let row
+  for (let i = 0; i < 40; i++) {
+    const headers = new Headers({ 'user-agent': UA })
+    const s = await cm.decodeSession(headers)
+    s.data.cart = Array.from({ length: 150 }, (_, i) => `sku-${String(i).padStart(20, '0')}`)
+    s.data.recent = Array.from({ length: recent }, (_, i) => `recent-${String(i).padStart(10, '0')}`)
+    const before = sealsPerformed()
+    const t = performance.now()
+    const { report } = await cm.encodeSession(s, headers)
+    times.push(performance.now() - t)
+    row = [label, JSON.stringify({ ...s.data }).length, report.shrinkSteps, sealsPerformed() - before]
+  }
+  const warm = times.slice(10).sort((a, b) => a - b)
+  shrinkRows.push([...row, `${times[0].toFixed(1)} ms`, `${warm[Math.floor(warm.length / 2)].toFixed(2)} ms`])
 }
-console.log('\n| commit under the 8 KiB default | stored JSON bytes | shrink steps | seals | time |')
-console.log('|---|---|---|---|---|')
+console.log(
+  '\n| commit under the 8 KiB default | stored JSON bytes | shrink steps | seals | first commit (cold) | p50 of 30 warm |',
+)
+console.log('|---|---|---|---|---|---|')
 for (const r of shrinkRows) console.log(`| ${r.join(' | ')} |`)
