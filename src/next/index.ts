@@ -74,6 +74,9 @@ export interface NextCookieman<T extends object> extends Cookieman<T> {
   getBudget(): Promise<BudgetSnapshot>
 }
 
+/** Request header through which Next hands a proxy's response cookies to the rest of the request. */
+const MIDDLEWARE_SET_COOKIE = 'x-middleware-set-cookie'
+
 /**
  * The Cookie header the core should read: the request's own header (so that every reader agrees:
  * first duplicate wins, values as sent), except where a server action of this request rewrote our
@@ -165,11 +168,20 @@ export function withNext<T extends object>(
   const sessions = new WeakMap<object, Promise<Session<T>>>()
 
   async function getSession(): Promise<Session<T>> {
-    const { headers } = await nextHeaders()
+    const { cookies, headers } = await nextHeaders()
     const requestHeaders = await headers()
     let session = sessions.get(requestHeaders)
     if (session === undefined) {
-      session = core.decodeSession(requestHeaders)
+      // A proxy that set or deleted cookies through its response: Next passes those on in
+      // x-middleware-set-cookie and merges them into cookies() only. Then read through the store.
+      const view =
+        requestHeaders.get(MIDDLEWARE_SET_COOKIE) === null
+          ? requestHeaders
+          : requestView(
+              requestHeaders,
+              effectiveCookieHeader(requestHeaders.get('cookie') ?? '', await cookies(), core.cookieName),
+            )
+      session = core.decodeSession(view)
       sessions.set(requestHeaders, session)
     }
     return session

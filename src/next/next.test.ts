@@ -108,6 +108,29 @@ describe('getSession / commitSession', () => {
     expect(request.sets.map((w) => w.name)).toEqual(['session'])
   })
 
+  it('when a proxy set cookies through its response, reads through the store that merges them', async () => {
+    const { cm, errors } = make()
+    const jar = new Jar(CHROME_UA)
+    startRequest(jar)
+    const s = await cm.getSession()
+    s.data.cart.push('a')
+    await cm.commitSession(s)
+    respond(jar)
+    // A user proxy deleted our cookie through response.cookies: Next's store no longer has it.
+    startRequest(jar, { 'x-middleware-set-cookie': 'session=; Path=/; Max-Age=0' })
+    request.store = { getAll: () => [], set: () => {} }
+    const after = await cm.getSession()
+    expect(after.isNew).toBe(true)
+    expect(after.error).toBeUndefined()
+    expect(request.cookiesCalls).toBe(1)
+    // Without that header the request's own Cookie header is read, and cookies() is not called.
+    startRequest(jar)
+    const plain = await cm.getSession()
+    expect(plain.data.cart).toEqual(['a'])
+    expect(request.cookiesCalls).toBe(0)
+    expect(errors).toEqual([])
+  })
+
   it('commits through cookies().set with the documented attributes, and reads back', async () => {
     const { cm } = make()
     const jar = new Jar(CHROME_UA)
