@@ -2,10 +2,9 @@
 // bench/server.mjs is part 5). Prints markdown tables and writes bench/results.json.
 // Nothing here is asserted: ratios are reported as measured, misses included.
 import assert from 'node:assert/strict'
-import { readFile, writeFile } from 'node:fs/promises'
 import { ADAPTERS, SECRET, UA, authjs, cookieman, cookiemanDeflate, iron } from './adapters.mjs'
 import { SIZES, realistic, sizeLabel } from './payload.mjs'
-import { machine, percentile, fmtUs, table } from './report.mjs'
+import { machine, mergeResults, percentile, fmtUs, table } from './report.mjs'
 import { createCookieman } from 'next-cookieman'
 import { sealsPerformed } from '../dist/cookieman.js'
 
@@ -259,28 +258,14 @@ console.log(
   ),
 )
 
-let previous = {}
-try {
-  previous = JSON.parse(await readFile(RESULTS, 'utf8'))
-} catch {
-  // first run
-}
-await writeFile(
-  RESULTS,
-  JSON.stringify(
-    {
-      ...previous,
-      machine: machine(),
-      backend: backendName,
-      date: new Date().toISOString(),
-      timing,
-      wire,
-      overhead,
-      capacity,
-      shrink,
-    },
-    null,
-    2,
-  ) + '\n',
-)
+await mergeResults(RESULTS, {
+  machine: machine(),
+  backend: backendName,
+  date: new Date().toISOString(),
+  timing,
+  wire,
+  overhead,
+  capacity,
+  shrink,
+})
 console.log(`\nWrote ${new URL(RESULTS).pathname}`)

@@ -1,4 +1,5 @@
 // Shared by the bench scripts: the machine line, percentiles and markdown tables.
+import { readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 
 export function machine() {
@@ -27,4 +28,15 @@ export function table(head, rows) {
     `|${head.map(() => '---').join('|')}|`,
     ...rows.map((r) => `| ${r.join(' | ')} |`),
   ].join('\n')
+}
+
+/** Merges `part` into the JSON results file (each bench script owns its own keys). */
+export async function mergeResults(file, part) {
+  let previous = {}
+  try {
+    previous = JSON.parse(await readFile(file, 'utf8'))
+  } catch {
+    // first run
+  }
+  await writeFile(file, JSON.stringify({ ...previous, ...part }, null, 2) + '\n')
 }

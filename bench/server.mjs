@@ -4,7 +4,7 @@
 // several rounds (autocannon, 127.0.0.1 only, bounded in time); the server's heap allocation per
 // request comes from V8's own GC trace. Writes the `server` part of bench/results.json.
 import { spawn, spawnSync } from 'node:child_process'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,7 +15,7 @@ import { SessionStore } from './server-app/lib/auth-session-store.mjs'
 import { AUTH_COOKIE, ENGINES, MAX_AGE, SECRET } from './server-app/lib/config.mjs'
 import { UA } from './adapters.mjs'
 import { realistic } from './payload.mjs'
-import { machine, table } from './report.mjs'
+import { machine, mergeResults, table } from './report.mjs'
 
 const QUICK = process.argv.includes('--quick')
 const JAR_FILTER = process.argv.find((a) => a.startsWith('--jar='))?.slice('--jar='.length)
@@ -251,31 +251,17 @@ console.log(
   `\nServer RSS peak: ${Math.max(...summary.map((s) => s.rssMiB)).toFixed(0)} MiB; GC lines read: ${gcLines}.`,
 )
 
-let previous = {}
-try {
-  previous = JSON.parse(await readFile(RESULTS, 'utf8'))
-} catch {
-  // first run
-}
-await writeFile(
-  RESULTS,
-  JSON.stringify(
-    {
-      ...previous,
-      server: {
-        machine: machine(),
-        date: new Date().toISOString(),
-        jsonBytes,
-        connections: CONNECTIONS,
-        rounds: ROUNDS,
-        seconds: SECONDS,
-        jars: jarInfo,
-        routes: summary,
-      },
-    },
-    null,
-    2,
-  ) + '\n',
-)
+await mergeResults(RESULTS, {
+  server: {
+    machine: machine(),
+    date: new Date().toISOString(),
+    jsonBytes,
+    connections: CONNECTIONS,
+    rounds: ROUNDS,
+    seconds: SECONDS,
+    jars: jarInfo,
+    routes: summary,
+  },
+})
 console.log(`Wrote ${RESULTS}`)
 process.exit(0)
