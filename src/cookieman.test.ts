@@ -155,6 +155,9 @@ describe('round trip', () => {
     s.data.cart.push('b')
     expect((await cm.encodeSession(s, jar.headers())).report.unchanged).toBe(false)
     expect(s.data.cart).toEqual(['a', 'b'])
+    // data is an own enumerable property: spreads and Object.keys see it.
+    expect({ ...s }.data).toEqual({ cart: ['a', 'b'], recent: [], at: '2026-11-26T12:00:00.000Z' })
+    expect(Object.keys(s)).toContain('data')
   })
 })
 

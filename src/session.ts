@@ -36,36 +36,39 @@ export interface Written {
 
 const states = new WeakMap<object, SessionState>()
 
+/** Sets a session's `data` to what a function returns, on first read (see settle). */
+const deferrers = new WeakMap<object, (load: () => unknown) => void>()
+
 class CookieSession<T extends object> implements Session<T> {
-  #data: T | undefined
-  /** After a commit, the stored data is parsed from its JSON on first read (often never). */
-  #load: (() => T) | undefined
+  declare data: T
   isNew: boolean
   declare error?: SessionError
 
   constructor(data: T, isNew: boolean, error: SessionError | undefined) {
-    this.#data = data
+    let current: T | undefined = data
+    let load: (() => T) | undefined
+    // An own, enumerable accessor: `{ ...session }` and Object.keys still see `data`.
+    Object.defineProperty(this, 'data', {
+      enumerable: true,
+      configurable: true,
+      get: (): T => {
+        if (load !== undefined) {
+          current = load()
+          load = undefined
+        }
+        return current!
+      },
+      set: (value: T) => {
+        current = value
+        load = undefined
+      },
+    })
+    deferrers.set(this, (next) => {
+      current = undefined
+      load = next as () => T
+    })
     this.isNew = isNew
     if (error !== undefined) this.error = error
-  }
-
-  get data(): T {
-    if (this.#load !== undefined) {
-      this.#data = this.#load()
-      this.#load = undefined
-    }
-    return this.#data!
-  }
-
-  set data(value: T) {
-    this.#data = value
-    this.#load = undefined
-  }
-
-  /** Sets `data` to what `load` returns, on first read. */
-  deferData(load: () => T): void {
-    this.#data = undefined
-    this.#load = load
   }
 
   destroy(): void {
@@ -113,8 +116,9 @@ export function settle<T extends object>(
   json: string = JSON.stringify(data),
 ): void {
   const state = stateOf(session)
+  const defer = deferrers.get(session)
   if (typeof data !== 'function') session.data = data
-  else if (session instanceof CookieSession) session.deferData(data)
+  else if (defer !== undefined) defer(data)
   else session.data = data()
   ;(session as { isNew: boolean }).isNew = written.chunks === 0
   state.snapshot = json
