@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { ADAPTERS, SECRET, UA, authjs, cookieman, cookiemanDeflate, iron } from './adapters.mjs'
 import { SIZES, realistic, sizeLabel } from './payload.mjs'
-import { machine, mergeResults, percentile, fmtUs, table } from './report.mjs'
+import { base64urlLength, machine, mergeResults, percentile, fmtUs, table } from './report.mjs'
 import { createCookieman } from 'next-cookieman'
 import { sealsPerformed } from '../dist/cookieman.js'
 
@@ -142,7 +142,6 @@ console.log(
 )
 // Overhead of the seal itself: our cookie values joined, less the `v1.<count>.` chunk header, against
 // base64url of the JSON (the size target: at most +100 bytes uncompressed).
-const b64len = (n) => Math.floor(n / 3) * 4 + [0, 2, 3][n % 3]
 const overhead = []
 for (const size of SIZES) {
   const data = realistic(size)
@@ -152,7 +151,7 @@ for (const size of SIZES) {
     size,
     jsonBytes: JSON.stringify(data).length,
     sealed,
-    overBase64url: sealed - b64len(JSON.stringify(data).length),
+    overBase64url: sealed - base64urlLength(JSON.stringify(data).length),
   })
 }
 console.log(

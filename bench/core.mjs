@@ -3,6 +3,7 @@
 import { createCookieman } from 'next-cookieman'
 import { sealsPerformed } from '../dist/cookieman.js'
 import os from 'node:os'
+import { base64urlLength, percentile } from './report.mjs'
 
 const SECRET = 'bench-secret-0123456789-abcdefghij-0123'
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36'
@@ -24,10 +25,6 @@ function realistic(bytes) {
   return data
 }
 
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
-}
-
 async function time(fn, runs) {
   for (let i = 0; i < Math.min(200, runs); i++) await fn() // warm-up
   const samples = []
@@ -40,7 +37,6 @@ async function time(fn, runs) {
   return { p50: percentile(samples, 50), p99: percentile(samples, 99) }
 }
 
-const b64len = (n) => Math.floor(n / 3) * 4 + [0, 2, 3][n % 3]
 const fmt = (ms) => `${(ms * 1000).toFixed(0)} µs`
 
 const rows = []
@@ -70,9 +66,9 @@ for (const [mode, compress] of [
   rows.push([
     `${mode}${compress ? ' + deflate' : ''}`,
     json.length,
-    b64len(json.length),
+    base64urlLength(json.length),
     sealed,
-    sealed - b64len(json.length),
+    sealed - base64urlLength(json.length),
     report.chunks,
     fmt(enc.p50) + ' / ' + fmt(enc.p99),
     fmt(dec.p50) + ' / ' + fmt(dec.p99),

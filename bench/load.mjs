@@ -6,9 +6,9 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import http from 'node:http'
-import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort, waitUntilUp } from './report.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const app = join(root, 'app-example')
@@ -29,24 +29,11 @@ if (!existsSync(join(app, '.next', 'BUILD_ID'))) {
   }
 }
 
-const port = await new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = s.address().port
-    s.close(() => resolve(p))
-  })
-})
+const port = await freePort()
 const server = spawn(next, ['start', '-H', '127.0.0.1', '-p', String(port)], { cwd: app, env, stdio: 'ignore' })
 const stop = () => server.exitCode === null && server.kill('SIGTERM')
 process.on('exit', stop)
-for (let i = 0; ; i++) {
-  try {
-    await fetch(`http://127.0.0.1:${port}/api/session`)
-    break
-  } catch {
-    if (i > 150) throw new Error('next start did not come up')
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
+await waitUntilUp(`http://127.0.0.1:${port}/api/session`)
 
 // The next-server process is the child of the `next` launcher or the launcher itself.
 function serverPid() {

@@ -1,5 +1,6 @@
 // Shared by the bench scripts: the machine line, percentiles and markdown tables.
 import { readFile, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import os from 'node:os'
 
 export function machine() {
@@ -40,3 +41,29 @@ export async function mergeResults(file, part) {
   }
   await writeFile(file, JSON.stringify({ ...previous, ...part }, null, 2) + '\n')
 }
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port
+      s.close(() => resolve(p))
+    })
+  })
+}
+
+/** Waits until `url` answers (a server just started), at most ~30 s. */
+export async function waitUntilUp(url) {
+  for (let i = 0; ; i++) {
+    try {
+      await fetch(url)
+      return
+    } catch {
+      if (i > 150) throw new Error(`${url} did not come up`)
+      await new Promise((r) => setTimeout(r, 200))
+    }
+  }
+}
+
+/** Length of unpadded base64url for `n` bytes. */
+export const base64urlLength = (n) => Math.floor(n / 3) * 4 + [0, 2, 3][n % 3]

@@ -5,7 +5,6 @@
 // request comes from V8's own GC trace. Writes the `server` part of bench/results.json.
 import { spawn, spawnSync } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
@@ -15,7 +14,7 @@ import { SessionStore } from './server-app/lib/auth-session-store.mjs'
 import { AUTH_COOKIE, ENGINES, MAX_AGE, SECRET } from './server-app/lib/config.mjs'
 import { UA } from './adapters.mjs'
 import { realistic } from './payload.mjs'
-import { machine, mergeResults, table } from './report.mjs'
+import { freePort, machine, mergeResults, table, waitUntilUp } from './report.mjs'
 
 const QUICK = process.argv.includes('--quick')
 const JAR_FILTER = process.argv.find((a) => a.startsWith('--jar='))?.slice('--jar='.length)
@@ -82,12 +81,7 @@ const built = spawnSync(next, ['build', appDir], {
 })
 if (built.status !== 0) throw new Error(`next build failed:\n${built.stdout}\n${built.stderr}`)
 
-const port = await new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = s.address().port
-    s.close(() => resolve(p))
-  })
-})
+const port = await freePort()
 const server = spawn(next, ['start', '-H', '127.0.0.1', '-p', String(port), appDir], {
   cwd: root,
   env: {
@@ -126,15 +120,7 @@ server.stdout.on('data', (text) => {
 })
 
 const base = `http://127.0.0.1:${port}`
-for (let i = 0; ; i++) {
-  try {
-    await fetch(`${base}/noop`)
-    break
-  } catch {
-    if (i > 150) throw new Error('next start did not come up')
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
+await waitUntilUp(`${base}/noop`)
 
 function serverPids() {
   const out = spawnSync('pgrep', ['-g', String(server.pid)], { encoding: 'utf8' }).stdout

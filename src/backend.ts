@@ -3,6 +3,9 @@ import { deflateRaw, inflateRaw } from './compress.js'
 
 export type Mode = 'encrypt' | 'sign'
 
+/** A JWE/JWS protected header: `alg` (and `enc`), `kid`, `iat`, `exp`, `z`. */
+export type ProtectedHeader = { alg: string; enc?: string } & Record<string, string | number>
+
 /**
  * The primitives a seal needs, behind one interface so that the package can pick them per runtime
  * (package.json `exports` conditions): jose and Web Crypto everywhere (Edge, Workers, Node), or
@@ -14,11 +17,11 @@ export interface SealBackend {
   /** Turns 32 bytes of HKDF output into this backend's key object. */
   importKey(mode: Mode, raw: Uint8Array<ArrayBuffer>): Promise<unknown>
   /**
-   * Seals `plaintext` under the protected header `header` (its JSON text; `headerB64` is its
-   * base64url form) and returns the compact token after its first `.`: JWE `.iv.ciphertext.tag`,
-   * JWS `payload.signature`.
+   * Seals `plaintext` under the protected header `header` (`headerB64` is the base64url of its
+   * JSON) and returns the compact token after its first `.`: JWE `.iv.ciphertext.tag`, JWS
+   * `payload.signature`.
    */
-  seal(mode: Mode, key: unknown, header: string, headerB64: string, plaintext: Uint8Array): Promise<string>
+  seal(mode: Mode, key: unknown, header: ProtectedHeader, headerB64: string, plaintext: Uint8Array): Promise<string>
   /** Opens `headerB64.rest`; `undefined` when the tag or signature does not verify. */
   open(mode: Mode, key: unknown, headerB64: string, rest: string): Promise<Uint8Array | undefined>
   /**
@@ -40,11 +43,12 @@ export const webBackend: SealBackend = {
       : crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign', 'verify'])
   },
   async seal(mode, key, header, _headerB64, plaintext) {
-    const parsed = JSON.parse(header) as { alg: string; enc: string }
     const token =
       mode === 'encrypt'
-        ? await new CompactEncrypt(plaintext).setProtectedHeader(parsed).encrypt(key as CryptoKey)
-        : await new CompactSign(plaintext).setProtectedHeader(parsed).sign(key as CryptoKey)
+        ? await new CompactEncrypt(plaintext)
+            .setProtectedHeader(header as { alg: string; enc: string })
+            .encrypt(key as CryptoKey)
+        : await new CompactSign(plaintext).setProtectedHeader(header).sign(key as CryptoKey)
     return token.slice(token.indexOf('.') + 1)
   },
   async open(mode, key, headerB64, rest) {

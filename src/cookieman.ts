@@ -129,7 +129,8 @@ function isPlainObject(value: unknown): value is Data {
 
 interface RequestInfo {
   chunks: RequestChunks
-  others: { count: number; bytes: number }
+  /** The request's other cookies (counted on first use: a read-only request never needs them). */
+  readonly others: { count: number; bytes: number }
 }
 
 // getSession and commitSession read the same request: parse its Cookie header once.
@@ -146,18 +147,27 @@ function readRequest(headers: HeadersLike, baseName: string): RequestInfo {
 
 function parseRequest(header: string, baseName: string): RequestInfo {
   const chunks = collectChunks(parse(header, { decode: (v) => v }), baseName)
-  // Everything else in the header is someone else's, duplicates of our names included (another
-  // Path or Domain: we cannot delete those). Each pair is counted as the browser will send it next
-  // time, `name=value` plus `; `, whatever separators this request used.
-  const ours = new Set(chunks.names)
-  let count = 0
-  let bytes = 0
-  for (const { name, pair } of cookiePairs(header)) {
-    if (ours.delete(name)) continue
-    count++
-    bytes += pair.length + 2
+  let others: { count: number; bytes: number } | undefined
+  return {
+    chunks,
+    get others() {
+      // Everything else in the header is someone else's, duplicates of our names included
+      // (another Path or Domain: we cannot delete those). Each pair is counted as the browser will
+      // send it next time, `name=value` plus `; `, whatever separators this request used.
+      if (others === undefined) {
+        const ours = new Set(chunks.names)
+        let count = 0
+        let bytes = 0
+        for (const { name, pair } of cookiePairs(header)) {
+          if (ours.delete(name)) continue
+          count++
+          bytes += pair.length + 2
+        }
+        others = { count, bytes }
+      }
+      return others
+    },
   }
-  return { chunks, others: { count, bytes } }
 }
 
 /** The framework-free engine and what the Next.js layer needs of its resolved options. */
@@ -450,11 +460,12 @@ export function createCore<T extends object>(options: CookiemanOptions<T>, backe
     // key is stored, that is the parse of finalJson, and it is parsed only if the app reads it.
     const written = { chunks: values.length, bytes, names }
     const stored = (finalJson === json ? session.data : storedData) as Data
-    const defaults = Object.keys(opts.defaults() as Data)
-    if (defaults.every((k) => Object.hasOwn(stored, k) && jsonValue(stored[k]))) {
-      settle(session, () => withDefaults(JSON.parse(finalJson) as Data, finalJson).data, now, written, finalJson)
+    const load = () => withDefaults(JSON.parse(finalJson) as Data, finalJson)
+    if (Object.keys(opts.defaults() as Data).every((k) => Object.hasOwn(stored, k) && jsonValue(stored[k]))) {
+      settle(session, () => load().data, now, written, finalJson)
     } else {
-      const { data, snapshot } = withDefaults(JSON.parse(finalJson) as Data, finalJson)
+      // A default is merged in: the snapshot is the merged data's JSON, so parse now.
+      const { data, snapshot } = load()
       settle(session, data, now, written, snapshot)
     }
     return done(writes, { ...base, ...shrinkInfo, chunks: values.length, bytes, unchanged: false, deleted: stale })

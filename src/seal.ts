@@ -1,5 +1,5 @@
 import { base64url } from 'jose'
-import type { Mode } from './backend.js'
+import type { Mode, ProtectedHeader } from './backend.js'
 import type { SealingKey } from './keys.js'
 import { KID_LENGTH } from './keys.js'
 import { base64urlLength } from './utf8.js'
@@ -28,8 +28,8 @@ export interface SealMeta {
 
 const encoder = new TextEncoder()
 
-function protectedHeader(mode: Mode, meta: SealMeta): Record<string, string | number> {
-  const header: Record<string, string | number> = mode === 'encrypt' ? { alg: 'dir', enc: 'A256GCM' } : { alg: 'HS256' }
+function protectedHeader(mode: Mode, meta: SealMeta): ProtectedHeader {
+  const header: ProtectedHeader = mode === 'encrypt' ? { alg: 'dir', enc: 'A256GCM' } : { alg: 'HS256' }
   header['kid'] = meta.kid
   header['iat'] = meta.iat
   header['exp'] = meta.exp
@@ -56,8 +56,9 @@ export function sealedLength(mode: Mode, meta: SealMeta, plaintextBytes: number)
 
 /** Seals `plaintext` with `key` (always the first secret's), through the key's backend. One call per commit. */
 export async function seal(mode: Mode, key: SealingKey, meta: SealMeta, plaintext: Uint8Array): Promise<string> {
-  const header = JSON.stringify(protectedHeader(mode, meta))
-  const rest = await key.backend.seal(mode, key.key, header, base64url.encode(encoder.encode(header)), plaintext)
+  const header = protectedHeader(mode, meta)
+  const headerB64 = base64url.encode(encoder.encode(JSON.stringify(header)))
+  const rest = await key.backend.seal(mode, key.key, header, headerB64, plaintext)
   return metaPrefix(meta) + rest
 }
 

@@ -101,12 +101,12 @@ describe('node backend', () => {
     for (const mode of MODES) {
       const node = await deriveKey(SECRET, 'session', mode, nodeBackend)
       const web = await deriveKey(SECRET, 'session', mode, webBackend)
-      const header = JSON.stringify({
+      const header = {
         alg: mode === 'encrypt' ? 'dir' : 'HS256',
         ...(mode === 'encrypt' ? { enc: 'A256GCM' } : {}),
         kid: node.kid,
-      })
-      const headerB64 = Buffer.from(header).toString('base64url')
+      }
+      const headerB64 = Buffer.from(JSON.stringify(header)).toString('base64url')
       const rest = await nodeBackend.seal(mode, node.key, header, headerB64, encoder.encode('{"hello":"world"}'))
       const token = `${headerB64}.${rest}`
       const payload =
