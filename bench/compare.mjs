@@ -6,7 +6,7 @@ import { ADAPTERS, SECRET, UA, authjs, cookieman, cookiemanDeflate, iron } from 
 import { SIZES, realistic, sizeLabel } from './payload.mjs'
 import { base64urlLength, machine, mergeResults, percentile, fmtUs, table } from './report.mjs'
 import { createCookieman } from 'next-cookieman'
-import { sealsPerformed } from '../dist/cookieman.js'
+import { sealsPerformed } from '../dist/seal.js'
 
 const QUICK = process.argv.includes('--quick')
 const RESULTS = new URL('./results.json', import.meta.url)

@@ -1,7 +1,7 @@
 // Core figures of next-cookieman, run by hand: `npm run bench:core`. Prints a markdown table.
 // Sizes are exact; times are p50/p99 over many runs on this machine (not asserted anywhere).
 import { createCookieman } from 'next-cookieman'
-import { sealsPerformed } from '../dist/cookieman.js'
+import { sealsPerformed } from '../dist/seal.js'
 import os from 'node:os'
 import { base64urlLength, percentile } from './report.mjs'
 

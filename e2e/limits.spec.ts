@@ -2,7 +2,7 @@
 // loopback page, against the database entry its User-Agent maps to: the entry never promises more.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { profileFor } from '../src/user-agent.js'
+import { profileFor } from '../src/browsers/user-agent.js'
 import { expect, test } from './fixtures.js'
 
 let server: Server

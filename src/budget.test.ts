@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { deletionCookie, liveCookie, makeBudget, plan, RESPONSE_HEAD_RESERVE } from './budget.js'
-import { BUILTIN_BROWSERS, RFC6265_MINIMUM } from './limits.js'
-import type { ResolvedCookie } from './options.js'
+import { makeBudget, plan, RESPONSE_HEAD_RESERVE } from './budget.js'
+import { BUILTIN_BROWSERS, RFC6265_MINIMUM } from './browsers/database.js'
+import type { ResolvedCookie } from './options/types.js'
+import { deletionCookie, liveCookie } from './set-cookie.js'
 
 const cookie: ResolvedCookie = {
   path: '/',
@@ -70,7 +71,7 @@ describe('makeBudget', () => {
 describe('plan', () => {
   it('one chunk up to 4096 - name - header bytes', () => {
     const c = ctx()
-    expect(plan(4096 - 7 - 5, c)).toEqual({ count: 1, capacities: [4089], headerBytes: 4096 + 3 })
+    expect(plan(4096 - 7 - 5, c)).toEqual({ count: 1, capacities: [4089], bytes: 4096 + 1 })
     expect(plan(4096 - 7 - 4, c)?.count).toBe(2)
   })
 
@@ -78,8 +79,8 @@ describe('plan', () => {
     const c = ctx()
     expect(plan(4089 + 4087 - 5, c)).toBeUndefined() // 8,171 bytes + names: over the 7,670 available
     const big = ctx({ maxCookieHeaderBytes: 65536 })
-    // session=v1.2.… ; session.1=…; → values 8,176 + names 16 + `=` and `; ` 6.
-    expect(plan(4089 + 4087 - 5, big)).toEqual({ count: 2, capacities: [4089, 4087], headerBytes: 8176 + 16 + 6 })
+    // session=v1.2.…; session.1=… → values 8,176 + names 16 + two `=`.
+    expect(plan(4089 + 4087 - 5, big)).toEqual({ count: 2, capacities: [4089, 4087], bytes: 8176 + 16 + 2 })
     expect(plan(4089 + 4087 - 4, big)?.count).toBe(3)
   })
 

@@ -1,7 +1,14 @@
-import { serialize } from 'cookie'
+import type { BrowserEntry } from './browsers/database.js'
 import { MAX_CHUNKS, chunkHeader, chunkName } from './chunk.js'
-import type { BrowserEntry } from './limits.js'
-import type { ResolvedCookie } from './options.js'
+import type { ResolvedCookie, ResolvedOptions } from './options/types.js'
+import type { OtherCookies } from './request.js'
+import { setCookieLengths } from './set-cookie.js'
+
+/**
+ * The fit arithmetic, in one place: the budget of one request (browser limits, server limits, what
+ * the other cookies take) and the one rule that says whether chunks fit it, used both to lay out a
+ * new session ({@link plan}) and to keep the chunks a request already carries ({@link fitsChunks}).
+ */
 
 /** The budget of one commit, as the report shows it. */
 export interface Budget {
@@ -21,6 +28,8 @@ export interface Budget {
 export interface BudgetContext {
   budget: Budget
   baseName: string
+  /** Largest `name + value` of one chunk (the browser's limit, less the attributes where it counts them). */
+  perCookie: number
   /** Cookies we may use: the browser's count less the request's other cookies. */
   cookieSlots: number
   /** Bytes we may add to the Cookie header, each of our pairs counted with its `; ` separator. */
@@ -31,16 +40,6 @@ export interface BudgetContext {
   partitionBytes: number | undefined
   /** Length of `; Path=/; Max-Age=…` on a live chunk. */
   attributeBytes: number
-  /** The per-cookie limit also covers `=` and the attributes. */
-  includesAttributes: boolean
-  perCookie: number
-}
-
-/** What the other cookies of the request take. */
-export interface OtherCookies {
-  count: number
-  /** Their bytes in the Cookie header, each pair with its `; ` separator. */
-  bytes: number
 }
 
 // Headers of a response other than our Set-Cookie lines: status line, Next's own headers, the app's.
@@ -48,75 +47,7 @@ export const RESPONSE_HEAD_RESERVE = 8192
 const SET_COOKIE_LINE = 'Set-Cookie: '.length + '\r\n'.length
 export const COOKIE_LINE = 'Cookie: '.length + '\r\n'.length
 
-/** One cookie to write, structured (for `cookies().set`) and as the `Set-Cookie` value it serializes to. */
-export interface CookieWrite {
-  name: string
-  value: string
-  options: {
-    maxAge: number
-    expires?: Date
-    path: string
-    domain?: string
-    httpOnly: boolean
-    secure: boolean
-    sameSite: 'lax' | 'strict' | 'none'
-    partitioned: boolean
-    priority?: 'low' | 'medium' | 'high'
-  }
-}
-
-function attributes(cookie: ResolvedCookie, maxAge: number): CookieWrite['options'] {
-  return {
-    maxAge,
-    path: cookie.path,
-    ...(cookie.domain !== undefined && { domain: cookie.domain }),
-    httpOnly: cookie.httpOnly,
-    secure: cookie.secure,
-    sameSite: cookie.sameSite,
-    partitioned: cookie.partitioned,
-    ...(cookie.priority !== undefined && { priority: cookie.priority }),
-  }
-}
-
-export function serializeWrite(write: CookieWrite): string {
-  return serialize(write.name, write.value, { ...write.options, encode: (v) => v })
-}
-
-/** Deletes `name`: Max-Age=0 and an epoch Expires, same Path and Domain. */
-export function deletionWrite(name: string, cookie: ResolvedCookie): CookieWrite {
-  return { name, value: '', options: { ...attributes(cookie, 0), expires: new Date(0) } }
-}
-
-export function liveWrite(name: string, value: string, cookie: ResolvedCookie, maxAge: number): CookieWrite {
-  return { name, value, options: attributes(cookie, maxAge) }
-}
-
-/** A Set-Cookie that deletes `name`: Max-Age=0 and an epoch Expires, same Path and Domain. */
-export function deletionCookie(name: string, cookie: ResolvedCookie): string {
-  return serializeWrite(deletionWrite(name, cookie))
-}
-
-export function liveCookie(name: string, value: string, cookie: ResolvedCookie, maxAge: number): string {
-  return serializeWrite(liveWrite(name, value, cookie, maxAge))
-}
-
-/**
- * Lengths of our Set-Cookie lines without their name: the attributes are fixed per instance, so a
- * live line is `name=` + value + a constant and a deletion line is `name=` + a constant.
- */
-const lineLengths = new WeakMap<ResolvedCookie, Map<number, { live: number; deletion: number }>>()
-function lengthsOf(cookie: ResolvedCookie, maxAge: number): { live: number; deletion: number } {
-  let byMaxAge = lineLengths.get(cookie)
-  if (byMaxAge === undefined) lineLengths.set(cookie, (byMaxAge = new Map()))
-  let lengths = byMaxAge.get(maxAge)
-  if (lengths === undefined) {
-    lengths = { live: liveCookie('x', '', cookie, maxAge).length - 1, deletion: deletionCookie('x', cookie).length - 1 }
-    byMaxAge.set(maxAge, lengths)
-  }
-  return lengths
-}
-
-export function makeBudget(options: {
+export interface BudgetInput {
   entry: BrowserEntry
   others: OtherCookies
   baseName: string
@@ -126,33 +57,62 @@ export function makeBudget(options: {
   reserveBytes: number
   /** Our cookie names present on the request: their deletions may share the response. */
   presentNames: readonly string[]
-}): BudgetContext {
-  const { entry, others, baseName, cookie, maxAge } = options
-  const lengths = lengthsOf(cookie, maxAge)
+}
+
+export function makeBudget(input: BudgetInput): BudgetContext {
+  const { entry, others, baseName, cookie, maxAge } = input
+  const lengths = setCookieLengths(cookie, maxAge)
   const attributeBytes = lengths.live - 1
-  const includesAttributes = entry.perCookieIncludesAttributes === true
-  const perCookie = includesAttributes ? entry.perCookie - 1 - attributeBytes : entry.perCookie
+  const perCookie = entry.perCookieIncludesAttributes === true ? entry.perCookie - 1 - attributeBytes : entry.perCookie
   // The header line as nginx buffers it: `Cookie: `, the pairs, CRLF.
-  const available = options.maxCookieHeaderBytes - options.reserveBytes - COOKIE_LINE - others.bytes
+  const available = input.maxCookieHeaderBytes - input.reserveBytes - COOKIE_LINE - others.bytes
   let deletions = 0
-  for (const name of options.presentNames) deletions += SET_COOKIE_LINE + name.length + lengths.deletion
+  for (const name of input.presentNames) deletions += SET_COOKIE_LINE + name.length + lengths.deletion
   return {
     budget: {
       perCookie,
       cookies: entry.cookies,
-      headerBytes: options.maxCookieHeaderBytes,
+      headerBytes: input.maxCookieHeaderBytes,
       available: Math.max(0, available),
       source: entry.id,
     },
     baseName,
+    perCookie,
     cookieSlots: Math.min(MAX_CHUNKS, entry.cookies - others.count),
     headerAvailable: available,
     responseAvailable: entry.responseHeadBytes - RESPONSE_HEAD_RESERVE - deletions,
     partitionBytes: cookie.partitioned ? entry.partitionBytes : undefined,
     attributeBytes,
-    includesAttributes,
-    perCookie,
   }
+}
+
+/**
+ * Whether chunks with these name and value lengths fit: each one the browser's per-cookie limit,
+ * their count the cookie slots, their `name=value; ` pairs the Cookie header, their `name + value`
+ * the CHIPS partition, and, when they are `sent` in this response, their Set-Cookie lines the
+ * response head.
+ */
+export function fitsChunks(
+  nameLengths: readonly number[],
+  valueLengths: readonly number[],
+  ctx: BudgetContext,
+  sent: boolean,
+): boolean {
+  const n = nameLengths.length
+  if (n > ctx.cookieSlots) return false
+  let nameBytes = 0
+  let valueBytes = 0
+  for (let i = 0; i < n; i++) {
+    if (nameLengths[i]! + valueLengths[i]! > ctx.perCookie) return false
+    nameBytes += nameLengths[i]!
+    valueBytes += valueLengths[i]!
+  }
+  if (nameBytes + valueBytes + 3 * n > ctx.headerAvailable) return false
+  if (ctx.partitionBytes !== undefined && nameBytes + valueBytes > ctx.partitionBytes) return false
+  if (sent && n * (SET_COOKIE_LINE + 1 + ctx.attributeBytes) + nameBytes + valueBytes > ctx.responseAvailable) {
+    return false
+  }
+  return true
 }
 
 /** How a payload is laid over chunks. */
@@ -160,8 +120,8 @@ export interface Plan {
   count: number
   /** Largest value length of each chunk (the first one's includes the header). */
   capacities: number[]
-  /** Bytes our chunks add to the Cookie header, separators included. */
-  headerBytes: number
+  /** Our `name=value` bytes in the next Cookie header (separators not counted). */
+  bytes: number
 }
 
 /**
@@ -169,25 +129,44 @@ export interface Plan {
  * fuller chunks are also the cheapest in every other budget item, so the smallest count decides.
  */
 export function plan(payloadLength: number, ctx: BudgetContext): Plan | undefined {
+  // Every layout puts the whole payload in the Cookie header: past that, none fits.
+  if (payloadLength > ctx.headerAvailable) return undefined
   const capacities: number[] = []
+  const names: number[] = []
   let capacitySum = 0
-  let nameBytes = 0
   for (let n = 1; n <= ctx.cookieSlots; n++) {
-    const name = chunkName(ctx.baseName, n - 1)
-    const capacity = ctx.perCookie - name.length
+    const name = chunkName(ctx.baseName, n - 1).length
+    const capacity = ctx.perCookie - name
     if (capacity <= 0) return undefined
+    names.push(name)
     capacities.push(capacity)
     capacitySum += capacity
-    nameBytes += name.length
     const valueBytes = payloadLength + chunkHeader(n).length
-    // `name=value; ` per chunk: the smallest n already over the header budget means none fits.
-    const headerBytes = nameBytes + 3 * n + valueBytes
-    if (headerBytes > ctx.headerAvailable) return undefined
     if (capacitySum < valueBytes) continue
-    if (ctx.partitionBytes !== undefined && nameBytes + valueBytes > ctx.partitionBytes) return undefined
-    const responseBytes = n * (SET_COOKIE_LINE + 1 + ctx.attributeBytes) + nameBytes + valueBytes
-    if (responseBytes > ctx.responseAvailable) return undefined
-    return { count: n, capacities, headerBytes }
+    // Every chunk full but the last, which takes the rest.
+    const values = capacities.slice()
+    values[n - 1] = capacity - (capacitySum - valueBytes)
+    if (!fitsChunks(names, values, ctx, true)) return undefined
+    return { count: n, capacities, bytes: valueBytes + names.reduce((sum, name) => sum + name + 1, 0) }
   }
   return undefined
+}
+
+/** The budget of one request for an engine's options. */
+export function budgetOf(
+  opts: Pick<ResolvedOptions<object>, 'cookieName' | 'cookie' | 'maxAge' | 'maxCookieHeaderBytes' | 'reserveBytes'>,
+  entry: BrowserEntry,
+  others: OtherCookies,
+  presentNames: readonly string[],
+): BudgetContext {
+  return makeBudget({
+    entry,
+    others,
+    baseName: opts.cookieName,
+    cookie: opts.cookie,
+    maxAge: opts.maxAge,
+    maxCookieHeaderBytes: opts.maxCookieHeaderBytes,
+    reserveBytes: opts.reserveBytes,
+    presentNames,
+  })
 }

@@ -1,10 +1,12 @@
 import { base64url } from 'jose'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { encodeProfile, PROFILE_HEADER, sealsPerformed, type CommitReport } from './cookieman.js'
+import { encodeProfile, PROFILE_HEADER } from './browsers/profile-header.js'
+import type { CommitReport } from './report.js'
+import { sealsPerformed } from './seal.js'
 import { createCookieman } from './create.js'
 import type { SessionError, SessionErrorCode } from './errors.js'
 import { CHROME_UA, FIREFOX_UA, IE11_UA, Jar, SECRET, SECRET2 } from './test-support/jar.js'
-import { profileFor } from './user-agent.js'
+import { profileFor } from './browsers/user-agent.js'
 
 type Cart = { userId?: string; cart: string[]; recent: string[]; note?: string }
 

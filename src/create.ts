@@ -1,8 +1,7 @@
 import { webBackend, type SealBackend } from './backend.js'
-import { deletionWrite } from './budget.js'
-import { createCore } from './cookieman.js'
+import { createEngineWith } from './engine.js'
 import { withNext, type NextCookieman } from './next/index.js'
-import type { CookiemanOptions } from './options.js'
+import type { CookiemanOptions } from './options/types.js'
 
 /**
  * Creates a session engine: the framework-free core (`decodeSession`, `encodeSession`) plus the
@@ -23,10 +22,5 @@ export function createCookieman<T extends object>(options: CookiemanOptions<T>):
 
 /** {@link createCookieman} with the sealing backend of an entry point (see src/node/index.ts). */
 export function createWith<T extends object>(options: CookiemanOptions<T>, backend: SealBackend): NextCookieman<T> {
-  const { cookieman, options: resolved, database } = createCore(options, backend)
-  return withNext(cookieman, {
-    rolling: resolved.rolling,
-    database,
-    deletion: (name) => deletionWrite(name, resolved.cookie),
-  })
+  return withNext(createEngineWith(options, backend))
 }

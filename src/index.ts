@@ -1,15 +1,7 @@
+/**
+ * `next-cookieman`: the engine plus the Next.js App Router layer (`getSession`, `commitSession`,
+ * `middleware`). Everything `next-cookieman/core` exports is exported here too.
+ */
 export { createCookieman } from './create.js'
-export { encodeProfile, PROFILE_HEADER } from './cookieman.js'
 export type { NextCookieman, ProxyRequest } from './next/index.js'
-export type { CookieWrite } from './budget.js'
-export type { BudgetSnapshot, Cookieman, CommitReport, EncodeResult, HeadersLike, ShrinkStep } from './cookieman.js'
-export { SessionError, isSessionError } from './errors.js'
-export type { SessionErrorCode } from './errors.js'
-export type { Session } from './session.js'
-export type { ShrinkFunction } from './shrink.js'
-export type { Budget } from './budget.js'
-export type { CookiemanOptions, CookieAttributes, LimitsOptions, BrowserEntryOverride } from './options.js'
-export { BUILTIN_BROWSERS, RFC6265_MINIMUM } from './limits.js'
-export type { BrowserEntry, BrowserLimits, BrowserMatch } from './limits.js'
-export { profileFor } from './user-agent.js'
-export type { BrowserInfo, BrowserProfile } from './user-agent.js'
+export * from './core.js'

@@ -3,9 +3,9 @@
 // limits. (Cheaper data than property.test.ts, so that 10,000 runs take seconds.)
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { encodeProfile, PROFILE_HEADER } from './cookieman.js'
+import { encodeProfile, PROFILE_HEADER } from './browsers/profile-header.js'
 import { createCookieman } from './create.js'
-import { BUILTIN_BROWSERS, RFC6265_MINIMUM } from './limits.js'
+import { BUILTIN_BROWSERS, RFC6265_MINIMUM } from './browsers/database.js'
 import { Jar, SECRET } from './test-support/jar.js'
 
 const ENTRIES = [...BUILTIN_BROWSERS, RFC6265_MINIMUM]

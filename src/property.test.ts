@@ -4,15 +4,17 @@
  */
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { encodeProfile, PROFILE_HEADER, type Cookieman, type EncodeResult } from './cookieman.js'
+import { encodeProfile, PROFILE_HEADER } from './browsers/profile-header.js'
+import type { EncodeResult } from './encode.js'
+import type { Cookieman } from './engine.js'
 import { createCookieman } from './create.js'
-import type { CookiemanOptions } from './options.js'
+import type { CookiemanOptions } from './options/types.js'
 import type { SessionError, SessionErrorCode } from './errors.js'
-import { BUILTIN_BROWSERS, RFC6265_MINIMUM, type BrowserEntry } from './limits.js'
+import { BUILTIN_BROWSERS, RFC6265_MINIMUM, type BrowserEntry } from './browsers/database.js'
 import type { Session } from './session.js'
-import type { ShrinkFunction } from './shrink.js'
+import type { ShrinkFunction } from './shrink/index.js'
 import { CHROME_UA, FIREFOX_UA, IE11_UA, Jar, SAFARI_UA, SECRET } from './test-support/jar.js'
-import { profileFor } from './user-agent.js'
+import { profileFor } from './browsers/user-agent.js'
 
 type Data = Record<string, unknown>
 

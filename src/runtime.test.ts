@@ -39,21 +39,27 @@ function graph(entry: string): string[] {
 
 describe('package entry points', () => {
   const pkg = JSON.parse(readFileSync(join(SRC, '..', 'package.json'), 'utf8')) as {
-    exports: { '.': Record<string, string> }
+    exports: Record<string, Record<string, string>>
   }
-  const conditions = pkg.exports['.']
 
-  it('Edge, Workers and browsers resolve to the default entry; Node to the node:crypto one', () => {
+  it.each([
+    ['.', 'index'],
+    ['./core', 'core'],
+  ])('%s: Edge, Workers and browsers resolve to the default build; Node to the node:crypto one', (path, file) => {
     // Object order decides: the first listed condition a resolver knows wins.
-    expect(Object.entries(conditions)).toEqual([
-      ['types', './dist/index.d.ts'],
-      ['edge-light', './dist/index.js'],
-      ['workerd', './dist/index.js'],
-      ['worker', './dist/index.js'],
-      ['browser', './dist/index.js'],
-      ['node', './dist/node/index.js'],
-      ['default', './dist/index.js'],
+    expect(Object.entries(pkg.exports[path]!)).toEqual([
+      ['types', `./dist/${file}.d.ts`],
+      ['edge-light', `./dist/${file}.js`],
+      ['workerd', `./dist/${file}.js`],
+      ['worker', `./dist/${file}.js`],
+      ['browser', `./dist/${file}.js`],
+      ['node', `./dist/node/${file}.js`],
+      ['default', `./dist/${file}.js`],
     ])
+  })
+
+  it('exports nothing else', () => {
+    expect(Object.keys(pkg.exports)).toEqual(['.', './core', './package.json'])
   })
 })
 
@@ -78,14 +84,72 @@ describe('edge-safe core', () => {
   it('the default entry never reaches src/node/ (the Edge build would pull in node:crypto)', () => {
     const reached = graph(join(SRC, 'index.ts'))
     expect(reached).toContain('backend.ts')
-    expect(reached).toContain('cookieman.ts')
+    expect(reached).toContain('engine.ts')
     expect(reached.filter((f) => f.startsWith('node/'))).toEqual([])
     for (const f of files) expect(code(f)).not.toMatch(/['"]\.{1,2}\/(\.\.\/)*node\//)
   })
 
-  it('the Node entry adds only src/node/ to what the default entry reaches', () => {
+  it('the Node entries add only src/node/ to what the default entries reach', () => {
     const defaults = new Set(graph(join(SRC, 'index.ts')))
     const extra = graph(join(NODE_ONLY, 'index.ts')).filter((f) => !defaults.has(f))
-    expect(extra).toEqual(['node/backend.ts', 'node/index.ts'])
+    expect(extra).toEqual(['node/backend.ts', 'node/core.ts', 'node/index.ts'])
+    const core = new Set(graph(join(SRC, 'core.ts')))
+    expect(graph(join(NODE_ONLY, 'core.ts')).filter((f) => !core.has(f))).toEqual(['node/backend.ts', 'node/core.ts'])
+  })
+})
+
+describe('the house', () => {
+  const files = [...sources(SRC), ...sources(NODE_ONLY)]
+  const rel = (f: string): string => relative(SRC, f)
+
+  it('imports next only under src/next/', () => {
+    for (const f of files) {
+      const imports = [...code(f).matchAll(/(?:from|import\()\s*['"]([^'"]+)['"]/g)].map((m) => m[1]!)
+      const fromNext = imports.filter((i) => i === 'next' || i.startsWith('next/'))
+      if (rel(f).startsWith('next/')) continue
+      expect([rel(f), fromNext]).toEqual([rel(f), []])
+    }
+    expect(code(join(SRC, 'next', 'index.ts'))).toMatch(/import\('next\/headers\.js'\)/)
+  })
+
+  it('the Next.js layer is an adapter over the public core entry alone', () => {
+    const nextFiles = files.filter((f) => rel(f).startsWith('next/'))
+    for (const f of nextFiles) {
+      const relatives = [...code(f).matchAll(/(?:from|import\()\s*['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1]!)
+      expect([rel(f), relatives.filter((i) => i.startsWith('../') && i !== '../core.js')]).toEqual([rel(f), []])
+    }
+  })
+
+  it('the core entry reaches no framework adapter', () => {
+    expect(graph(join(SRC, 'core.ts')).filter((f) => f.startsWith('next/') || f === 'create.ts')).toEqual([])
+  })
+
+  it('has no import cycles', () => {
+    const edges = new Map(
+      files.map((f) => [
+        rel(f),
+        [...code(f).matchAll(/(?:from|import\()\s*['"](\.{1,2}\/[^'"]+)\.js['"]/g)].map((m) =>
+          relative(SRC, join(dirname(f), `${m[1]}.ts`)),
+        ),
+      ]),
+    )
+    const cycles: string[][] = []
+    const state = new Map<string, 'open' | 'done'>()
+    const visit = (file: string, path: string[]): void => {
+      if (state.get(file) === 'done') return
+      if (state.get(file) === 'open') {
+        cycles.push([...path.slice(path.indexOf(file)), file])
+        return
+      }
+      state.set(file, 'open')
+      for (const next of edges.get(file) ?? []) visit(next, [...path, file])
+      state.set(file, 'done')
+    }
+    for (const file of edges.keys()) visit(file, [])
+    expect(cycles).toEqual([])
+  })
+
+  it.each(files.map((f) => [rel(f), f]))('%s stays under 250 lines', (_name, file) => {
+    expect(readFileSync(file, 'utf8').split('\n').length).toBeLessThanOrEqual(250)
   })
 })

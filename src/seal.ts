@@ -54,8 +54,15 @@ export function sealedLength(mode: Mode, meta: SealMeta, plaintextBytes: number)
   return metaPrefix(meta).length + (mode === 'encrypt' ? JWE_FIXED : JWS_FIXED) + base64urlLength(plaintextBytes)
 }
 
+let sealCount = 0
+/** Seals performed by this process (for tests and benchmarks: a commit seals at most once). */
+export function sealsPerformed(): number {
+  return sealCount
+}
+
 /** Seals `plaintext` with `key` (always the first secret's), through the key's backend. One call per commit. */
 export async function seal(mode: Mode, key: SealingKey, meta: SealMeta, plaintext: Uint8Array): Promise<string> {
+  sealCount++
   const header = protectedHeader(mode, meta)
   const headerB64 = base64url.encode(encoder.encode(JSON.stringify(header)))
   const rest = await key.backend.seal(mode, key.key, header, headerB64, plaintext)

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { PROFILE_HEADER } from '../cookieman.js'
+import { PROFILE_HEADER } from '../browsers/profile-header.js'
 import { createCookieman } from '../create.js'
 import { CHROME_UA, FIREFOX_UA, IE11_UA, Jar, SECRET } from '../test-support/jar.js'
 

@@ -5,10 +5,11 @@
  */
 import { createWith } from '../create.js'
 import type { NextCookieman } from '../next/index.js'
-import type { CookiemanOptions } from '../options.js'
+import type { CookiemanOptions } from '../options/types.js'
 import { nodeBackend } from './backend.js'
 
 export * from '../index.js'
+export { createEngine } from './core.js'
 
 /** {@link import('../create.js').createCookieman}, sealing with node:crypto. */
 export function createCookieman<T extends object>(options: CookiemanOptions<T>): NextCookieman<T> {

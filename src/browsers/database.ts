@@ -180,3 +180,27 @@ export const BUILTIN_BROWSERS: readonly BrowserEntry[] = [
     source: 'RFC 6265 section 6.1 minimums (Presto: no better source)',
   },
 ]
+
+/**
+ * Merges user entries over the built-in ones: same id replaces, new ids go first. The RFC 6265
+ * entry (matching anything) comes last, as the fallback; users may override its numbers too.
+ */
+export function buildDatabase(user: readonly BrowserEntry[] = []): readonly BrowserEntry[] {
+  const replaced = new Set(user.map((e) => e.id))
+  const fallback = user.find((e) => e.id === RFC6265_MINIMUM.id) ?? RFC6265_MINIMUM
+  return [
+    ...user.filter((e) => e.id !== RFC6265_MINIMUM.id),
+    ...BUILTIN_BROWSERS.filter((e) => !replaced.has(e.id)),
+    fallback,
+  ]
+}
+
+export function fallbackOf(database: readonly BrowserEntry[]): BrowserEntry {
+  return database.find((e) => e.id === RFC6265_MINIMUM.id) ?? RFC6265_MINIMUM
+}
+
+/** Looks an entry up by id (used for the profile the proxy forwards). */
+export function entryById(id: string, database: readonly BrowserEntry[]): BrowserEntry | undefined {
+  if (id === RFC6265_MINIMUM.id) return fallbackOf(database)
+  return database.find((e) => e.id === id)
+}

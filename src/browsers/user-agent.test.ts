@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { BUILTIN_BROWSERS, RFC6265_MINIMUM, type BrowserEntry } from './limits.js'
-import { buildDatabase, entryById, profileFor } from './user-agent.js'
+import { BUILTIN_BROWSERS, buildDatabase, entryById, RFC6265_MINIMUM, type BrowserEntry } from './database.js'
+import { profileFor } from './user-agent.js'
 
 // Every expectation below was checked against ua-parser-js 1.0.41 (browser.name, engine.name), not guessed.
 

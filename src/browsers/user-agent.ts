@@ -1,5 +1,5 @@
 import UAParser from 'ua-parser-js'
-import { BUILTIN_BROWSERS, RFC6265_MINIMUM, type BrowserEntry, type BrowserMatch } from './limits.js'
+import { BUILTIN_BROWSERS, fallbackOf, type BrowserEntry, type BrowserMatch } from './database.js'
 
 /** The browser as the User-Agent names it. Empty strings when unknown. */
 export interface BrowserInfo {
@@ -27,24 +27,6 @@ function matches(match: BrowserMatch, browser: BrowserInfo, os: string, version:
   if (match.minVersion !== undefined && (version === undefined || version < match.minVersion)) return false
   if (match.maxVersion !== undefined && (version === undefined || version > match.maxVersion)) return false
   return true
-}
-
-/**
- * Merges user entries over the built-in ones: same id replaces, new ids go first. The RFC 6265
- * entry (matching anything) comes last, as the fallback; users may override its numbers too.
- */
-export function buildDatabase(user: readonly BrowserEntry[] = []): readonly BrowserEntry[] {
-  const replaced = new Set(user.map((e) => e.id))
-  const fallback = user.find((e) => e.id === RFC6265_MINIMUM.id) ?? RFC6265_MINIMUM
-  return [
-    ...user.filter((e) => e.id !== RFC6265_MINIMUM.id),
-    ...BUILTIN_BROWSERS.filter((e) => !replaced.has(e.id)),
-    fallback,
-  ]
-}
-
-function fallbackOf(database: readonly BrowserEntry[]): BrowserEntry {
-  return database.find((e) => e.id === RFC6265_MINIMUM.id) ?? RFC6265_MINIMUM
 }
 
 // User-Agent strings longer than this are not parsed: ua-parser-js caps its input too (UA_MAX_LENGTH
@@ -92,10 +74,4 @@ function parseProfile(ua: string, database: readonly BrowserEntry[]): BrowserPro
   const os = result.os.name ?? ''
   const entry = database.find((e) => matches(e.match, browser, os, version)) ?? fallbackOf(database)
   return { browser, entry }
-}
-
-/** Looks an entry up by id (used for the profile the proxy forwards). */
-export function entryById(id: string, database: readonly BrowserEntry[]): BrowserEntry | undefined {
-  if (id === RFC6265_MINIMUM.id) return fallbackOf(database)
-  return database.find((e) => e.id === id)
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { SessionError } from './errors.js'
-import { BUILTIN_BROWSERS } from './limits.js'
-import { resolveOptions, type CookiemanOptions } from './options.js'
+import { SessionError } from '../errors.js'
+import { BUILTIN_BROWSERS } from '../browsers/database.js'
+import { resolveOptions, type CookiemanOptions } from './index.js'
 
 const secret = 'a'.repeat(32)
 

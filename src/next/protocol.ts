@@ -1,0 +1,63 @@
+/**
+ * How a Next.js proxy (`proxy.ts`, `middleware.ts`) hands request headers and cookies to the rest
+ * of the request: Next's own `x-middleware-*` headers on the proxy's response. Nothing here
+ * imports `next`; it only reads and writes those headers.
+ */
+
+/** Request header through which Next hands a proxy's response cookies to the rest of the request. */
+export const MIDDLEWARE_SET_COOKIE = 'x-middleware-set-cookie'
+
+/** A response whose headers can be changed (`Response.redirect()` and friends have immutable ones). */
+export function mutable(response: Response): Response {
+  try {
+    response.headers.append('x-next-cookieman-probe', '1')
+    response.headers.delete('x-next-cookieman-probe')
+    return response
+  } catch {
+    return new Response(response.body, response)
+  }
+}
+
+/** The request headers an earlier proxy's response overrides (Next trims the names), if any. */
+function overrideList(response: Response | undefined): Set<string> | undefined {
+  const list = response?.headers.get('x-middleware-override-headers')
+  if (list === null || list === undefined) return undefined
+  return new Set(
+    list
+      .split(',')
+      .map((k) => k.trim())
+      .filter((k) => k !== ''),
+  )
+}
+
+/** The Cookie header the rest of the request would see: an earlier proxy's response may have rewritten it. */
+export function forwardedCookieHeader(request: { headers: Headers }, composed: Response | undefined): string {
+  const listed = overrideList(composed)
+  if (listed === undefined) return request.headers.get('cookie') ?? ''
+  return listed.has('cookie') ? (composed?.headers.get('x-middleware-request-cookie') ?? '') : ''
+}
+
+/**
+ * Sets the request headers that the rest of the request sees, the way `NextResponse.next({ request })`
+ * does, keeping overrides an earlier proxy already put on `response`.
+ */
+export function forwardRequestHeaders(response: Response, original: Headers, changes: Record<string, string>): void {
+  const listed = overrideList(response)
+  const forwarded = new Headers(original)
+  if (listed !== undefined) {
+    // Next keeps only the listed headers and takes their values from the response.
+    for (const key of [...forwarded.keys()]) if (!listed.has(key)) forwarded.delete(key)
+    for (const key of listed) {
+      const value = response.headers.get(`x-middleware-request-${key}`)
+      if (value !== null) forwarded.set(key, value)
+      else forwarded.delete(key)
+    }
+  }
+  for (const [key, value] of Object.entries(changes)) forwarded.set(key, value)
+  const keys: string[] = []
+  forwarded.forEach((value, key) => {
+    response.headers.set(`x-middleware-request-${key}`, value)
+    keys.push(key)
+  })
+  response.headers.set('x-middleware-override-headers', keys.join(','))
+}

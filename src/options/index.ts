@@ -1,0 +1,124 @@
+import { BUILTIN_BROWSERS, RFC6265_MINIMUM, type BrowserEntry } from '../browsers/database.js'
+import { configError } from '../errors.js'
+import { resolveBrowsers } from './browsers.js'
+import { isRecord, optionalBoolean, positiveInteger, refuseUnknownKeys } from './check.js'
+import { resolveCookie, resolveCookieName } from './cookie.js'
+import {
+  DEFAULTS,
+  MAX_AGE_LIMIT,
+  MIN_COOKIE_HEADER_BYTES,
+  MIN_INFLATED_BYTES,
+  MIN_SECRET_LENGTH,
+  defaultCompress,
+} from './defaults.js'
+import type { CookiemanOptions, ResolvedOptions } from './types.js'
+
+export type * from './types.js'
+
+const OPTION_KEYS = [
+  'secret',
+  'cookieName',
+  'mode',
+  'compress',
+  'maxAge',
+  'cookie',
+  'limits',
+  'rolling',
+  'defaults',
+  'onError',
+  'verify',
+] as const
+const LIMIT_KEYS = ['maxCookieHeaderBytes', 'reserveBytes', 'maxInflatedBytes', 'browsers'] as const
+
+function resolveSecrets(secret: unknown): string[] {
+  const list = typeof secret === 'string' ? [secret] : Array.isArray(secret) ? (secret as unknown[]) : undefined
+  if (list === undefined || list.length === 0) {
+    throw configError('option secret is required: a string of at least 32 characters, or an array of them')
+  }
+  return list.map((s, i) => {
+    if (typeof s !== 'string' || s.length < MIN_SECRET_LENGTH) {
+      const len = typeof s === 'string' ? s.length : 0
+      throw configError(
+        `option secret${Array.isArray(secret) ? `[${i}]` : ''} is too weak: ${len} characters, at least ${MIN_SECRET_LENGTH} needed (generate one with: openssl rand -base64 32)`,
+      )
+    }
+    return s
+  })
+}
+
+/**
+ * Defaults as plain JSON data, fresh on every call: a shared constant returned by the app's
+ * function is never mutated by one request and seen by the next.
+ */
+function resolveDefaults<T extends object>(fn: (() => T) | undefined): () => T {
+  if (fn === undefined) return () => ({}) as T
+  const probe: unknown = fn()
+  if (!isRecord(probe)) {
+    throw configError(`option defaults must return a plain object, got ${probe === null ? 'null' : typeof probe}`)
+  }
+  return () => JSON.parse(JSON.stringify(fn())) as T
+}
+
+/** Validates options; throws `SessionError` `ERR_SESSION_CONFIG` with what to change. */
+export function resolveOptions<T extends object>(
+  options: CookiemanOptions<T>,
+  builtinBrowsers: readonly BrowserEntry[] = BUILTIN_BROWSERS,
+): ResolvedOptions<T> {
+  if (!isRecord(options)) throw configError('createCookieman needs an options object with at least a secret')
+  refuseUnknownKeys(options, OPTION_KEYS, '')
+  const secrets = resolveSecrets(options.secret)
+  const cookieName = resolveCookieName(options.cookieName)
+  const mode = options.mode ?? DEFAULTS.mode
+  if (mode !== 'encrypt' && mode !== 'sign') {
+    throw configError(`option mode must be 'encrypt' or 'sign', got ${JSON.stringify(mode)}`)
+  }
+  const maxAge = positiveInteger(options.maxAge, 'maxAge', DEFAULTS.maxAge)
+  if (maxAge > MAX_AGE_LIMIT) {
+    throw configError(`option maxAge is ${maxAge} s; browsers cap cookies at 400 days (${MAX_AGE_LIMIT} s)`)
+  }
+  const limits = options.limits ?? {}
+  if (!isRecord(limits)) throw configError('option limits must be an object')
+  refuseUnknownKeys(limits, LIMIT_KEYS, 'limits.')
+  const maxCookieHeaderBytes = positiveInteger(
+    limits.maxCookieHeaderBytes,
+    'limits.maxCookieHeaderBytes',
+    DEFAULTS.maxCookieHeaderBytes,
+    MIN_COOKIE_HEADER_BYTES,
+  )
+  const reserveBytes = positiveInteger(limits.reserveBytes, 'limits.reserveBytes', DEFAULTS.reserveBytes, 0)
+  if (reserveBytes >= maxCookieHeaderBytes) {
+    throw configError(
+      `option limits.reserveBytes (${reserveBytes}) must be smaller than limits.maxCookieHeaderBytes (${maxCookieHeaderBytes})`,
+    )
+  }
+  if (options.defaults !== undefined && typeof options.defaults !== 'function') {
+    throw configError('option defaults must be a function returning the data of a new session')
+  }
+  if (options.verify !== undefined && typeof options.verify !== 'function') {
+    throw configError('option verify must be a function (data) => boolean | Promise<boolean>')
+  }
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    throw configError('option onError must be a function')
+  }
+  return {
+    secrets,
+    cookieName,
+    mode,
+    compress: optionalBoolean(options.compress, 'compress', defaultCompress(mode)),
+    maxAge,
+    cookie: resolveCookie(options.cookie, cookieName),
+    maxCookieHeaderBytes,
+    reserveBytes,
+    maxInflatedBytes: positiveInteger(
+      limits.maxInflatedBytes,
+      'limits.maxInflatedBytes',
+      DEFAULTS.maxInflatedBytes,
+      MIN_INFLATED_BYTES,
+    ),
+    browsers: resolveBrowsers(limits.browsers, [...builtinBrowsers, RFC6265_MINIMUM]),
+    rolling: optionalBoolean(options.rolling, 'rolling', DEFAULTS.rolling),
+    defaults: resolveDefaults(options.defaults),
+    onError: options.onError ?? (() => {}),
+    verify: options.verify,
+  }
+}

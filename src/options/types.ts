@@ -1,0 +1,110 @@
+import type { BrowserEntry, BrowserLimits, BrowserMatch } from '../browsers/database.js'
+import type { SessionError } from '../errors.js'
+
+/** The options of {@link createCookieman} as the app writes them, and as the engine reads them once resolved. */
+
+/** Attributes of every chunk cookie. */
+export interface CookieAttributes {
+  /** @default '/' */
+  path?: string | undefined
+  /** Omitted by default: a host-only cookie. Not allowed with the `__Host-` prefix. */
+  domain?: string | undefined
+  /** @default 'lax' */
+  sameSite?: 'lax' | 'strict' | 'none' | undefined
+  /** @default true */
+  httpOnly?: boolean | undefined
+  /** @default true. Browsers accept Secure cookies from http://localhost; elsewhere on plain http set false. */
+  secure?: boolean | undefined
+  /** CHIPS partitioned cookie (needs Secure). @default false */
+  partitioned?: boolean | undefined
+  /** Chromium cookie priority. Omitted by default. */
+  priority?: 'low' | 'medium' | 'high' | undefined
+}
+
+/** A browser entry to add (every limit given) or a change to an entry of the same id. */
+export type BrowserEntryOverride = Partial<BrowserLimits> & { match?: BrowserMatch; source?: string }
+
+/** The server side of the budget, plus database overrides. */
+export interface LimitsOptions {
+  /**
+   * Largest `Cookie` request header the servers in front of the app accept, in bytes.
+   * nginx answers 400 past 8 KiB per header line; Node (`next start`) 431 past 16 KiB of URL + headers.
+   * @default 8192
+   */
+  maxCookieHeaderBytes?: number | undefined
+  /** Bytes of the Cookie header kept free for cookies set later by others. @default 512 */
+  reserveBytes?: number | undefined
+  /** Hard cap on the inflated size of a compressed session, and on the session JSON at commit. @default 262144 */
+  maxInflatedBytes?: number | undefined
+  /**
+   * Override built-in entries by id (`blink`, `blink-legacy`, `gecko`, `gecko-legacy`, `webkitgtk`,
+   * `webkit-apple`, `trident`, `msie-legacy`, `presto`) or add new ones (with `match` and every limit).
+   * @example { blink: { cookies: 150 }, 'my-kiosk': { match: { browser: ['Kiosk'] }, perCookie: 4096, cookies: 50, responseHeadBytes: 65536, source: 'vendor docs' } }
+   */
+  browsers?: Record<string, BrowserEntryOverride> | undefined
+}
+
+/** Options of {@link createCookieman}, but `defaults`. Unknown keys are refused. */
+export interface BaseOptions<T extends object = object> {
+  /** One secret or several (rotation: the first seals, all open). Each at least 32 characters. */
+  secret: string | readonly string[]
+  /** Name of the first chunk; the others are `NAME.1`, `NAME.2`… @default 'session' */
+  cookieName?: string | undefined
+  /** `encrypt`: JWE dir + A256GCM. `sign`: JWS HS256, readable by the client. @default 'encrypt' */
+  mode?: 'encrypt' | 'sign' | undefined
+  /** deflate-raw before sealing. @default true in 'sign' mode, false in 'encrypt' mode */
+  compress?: boolean | undefined
+  /** Lifetime in seconds, enforced server-side through `exp`. At most 400 days. @default 1209600 (14 days) */
+  maxAge?: number | undefined
+  cookie?: CookieAttributes | undefined
+  limits?: LimitsOptions | undefined
+  /** Re-issue an unchanged session once more than half of `maxAge` has passed. @default false */
+  rolling?: boolean | undefined
+  /** Called once for every rejected cookie and for a commit that could not fit. */
+  onError?: ((err: SessionError) => void) | undefined
+  /**
+   * Called with every authentic, unexpired session's data before it is used; return false to reject it
+   * (a new session with `ERR_SESSION_EXPIRED`). A stateless cookie cannot be revoked before `exp`:
+   * this is where the app can, e.g. on a session-version or password-change mismatch.
+   * @example verify: async (data) => !data.userId || (await db.sessionVersion(data.userId)) === data.version
+   */
+  verify?: ((data: Partial<T>) => boolean | Promise<boolean>) | undefined
+}
+
+/**
+ * `defaults` is required when `T` has required keys: a new session must hold a valid `T`.
+ * It gives the data of a new or unreadable session, merged under decoded data.
+ */
+export type DefaultsOption<T extends object> = {} extends T
+  ? { /** @default () => ({}) */ defaults?: (() => T) | undefined }
+  : { defaults: () => T }
+
+/** Options of {@link createCookieman}. Unknown keys are refused. */
+export type CookiemanOptions<T extends object> = BaseOptions<T> & DefaultsOption<T>
+
+export interface ResolvedCookie {
+  path: string
+  domain: string | undefined
+  sameSite: 'lax' | 'strict' | 'none'
+  httpOnly: boolean
+  secure: boolean
+  partitioned: boolean
+  priority: 'low' | 'medium' | 'high' | undefined
+}
+
+export interface ResolvedOptions<T extends object> {
+  secrets: readonly string[]
+  cookieName: string
+  mode: 'encrypt' | 'sign'
+  compress: boolean
+  maxAge: number
+  cookie: ResolvedCookie
+  maxCookieHeaderBytes: number
+  reserveBytes: number
+  maxInflatedBytes: number
+  browsers: readonly BrowserEntry[]
+  rolling: boolean
+  defaults: () => T
+  onError: (err: SessionError) => void
+  verify: ((data: Partial<T>) => boolean | Promise<boolean>) | undefined
+}

@@ -1,0 +1,99 @@
+import type { Budget, BudgetContext } from './budget.js'
+import type { BrowserInfo, BrowserProfile } from './browsers/user-agent.js'
+import type { SessionError } from './errors.js'
+import type { RequestCookies } from './request.js'
+import type { ShrinkResult } from './shrink/index.js'
+
+/**
+ * The report stage: what a commit did and why ({@link CommitReport}), and what a request's cookies
+ * take of its budget ({@link BudgetSnapshot}), enough to show a user why their data was trimmed.
+ */
+
+/** What a commit did and why, enough to show a user why their data was trimmed. */
+export interface CommitReport {
+  /** Chunks of ours the browser holds after this response. */
+  chunks: number
+  /** Our `name=value` bytes in the next Cookie header (separators not counted). */
+  bytes: number
+  budget: Budget
+  browser: BrowserInfo
+  /** Nothing was written: the data equals what the request carried (stale chunks may still be deleted). */
+  unchanged: boolean
+  shrunk: boolean
+  /** Shrinker calls plus key removals. */
+  shrinkSteps: number
+  /** The steps in order: phase (1-4, see the README), keys, and how many times in a row. */
+  steps: ShrinkStep[]
+  /** Keys still present but changed by a shrinker. */
+  trimmedKeys: string[]
+  /** Keys the commit removed (they read back as their default). */
+  droppedKeys: string[]
+  /** Names of our cookies this response deletes. */
+  deleted: string[]
+  error?: SessionError
+}
+
+export interface ShrinkStep {
+  /** 1: shrink functions, 2: keys without one removed, 3: shrink functions with `last`, 4: keys removed. */
+  phase: 1 | 2 | 3 | 4
+  keys: string[]
+  /** Consecutive calls of the same shrink function (1 for a key removal). */
+  count: number
+}
+
+/** What `inspect` reports: enough to draw the session against its budget. */
+export interface BudgetSnapshot {
+  budget: Budget
+  browser: BrowserInfo
+  /** Our cookies on the request, `NAME` first, with their `name=value` bytes. */
+  chunks: Array<{ name: string; bytes: number }>
+  /** The request's other cookies: how many, and their bytes in the Cookie header with separators. */
+  others: { count: number; bytes: number }
+  /** Length of the whole Cookie header value. */
+  cookieHeaderBytes: number
+  reserveBytes: number
+}
+
+export type ShrinkSummary = Pick<CommitReport, 'shrunk' | 'shrinkSteps' | 'steps' | 'trimmedKeys' | 'droppedKeys'>
+
+/** The summary of a commit that did not shrink. */
+export function notShrunk(): ShrinkSummary {
+  return { shrunk: false, shrinkSteps: 0, steps: [], trimmedKeys: [], droppedKeys: [] }
+}
+
+/** The summary of a shrink: its steps, the keys it trimmed and those it dropped. */
+export function shrinkSummary(result: ShrinkResult): ShrinkSummary {
+  const keys = [...result.initial.keys()]
+  const { data } = result
+  return {
+    shrunk: true,
+    shrinkSteps: result.steps.reduce((n, step) => n + step.count, 0),
+    steps: result.steps.map((step) => ({ phase: step.phase, keys: [...step.keys], count: step.count })),
+    trimmedKeys: keys.filter((k) => Object.hasOwn(data, k) && result.initial.get(k) !== JSON.stringify(data[k])),
+    droppedKeys: keys.filter((k) => !Object.hasOwn(data, k)),
+  }
+}
+
+/** The fields every report of one commit shares: its budget and browser. */
+export function reportBase(budget: BudgetContext, profile: BrowserProfile): Pick<CommitReport, 'budget' | 'browser'> {
+  return { budget: budget.budget, browser: { ...profile.browser } }
+}
+
+/** The request's cookies against its budget (see `inspect`). */
+export function budgetSnapshot(
+  request: RequestCookies,
+  budget: BudgetContext,
+  profile: BrowserProfile,
+  cookieHeader: string,
+  reserveBytes: number,
+): BudgetSnapshot {
+  const { chunks } = request
+  return {
+    budget: budget.budget,
+    browser: { ...profile.browser },
+    chunks: chunks.names.map((name) => ({ name, bytes: name.length + 1 + (chunks.values.get(name)?.length ?? 0) })),
+    others: request.others,
+    cookieHeaderBytes: cookieHeader.trim().length,
+    reserveBytes,
+  }
+}

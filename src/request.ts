@@ -1,0 +1,130 @@
+import { parse } from 'cookie'
+import { chunkPattern, collectChunks, type RequestChunks } from './chunk.js'
+
+/**
+ * The request stage: the only reader of the Cookie header. Every other stage gets our chunks and
+ * the weight of the other cookies from here, and every reader (decode, commit, budget view, proxy)
+ * trusts the same header, chosen by {@link trustedCookieHeader}.
+ */
+
+/** A Web-standard `Headers`, or anything with the same `get` (Next's `ReadonlyHeaders`). */
+export interface HeadersLike {
+  get(name: string): string | null
+}
+
+/** A cookie as a framework's cookie store holds it (Next's `cookies().getAll()` entries). */
+export interface StoredCookie {
+  name: string
+  value: string
+}
+
+/** What the other cookies of the request take. */
+export interface OtherCookies {
+  count: number
+  /** Their bytes in the Cookie header, each pair with its `; ` separator. */
+  bytes: number
+}
+
+/** The Cookie header of one request as the engine reads it. */
+export interface RequestCookies {
+  /** Our cookies: the first chunk, the numbered ones, every name of ours seen (first duplicate wins). */
+  chunks: RequestChunks
+  /** The request's other cookies (counted on first use: a read-only request never needs them). */
+  readonly others: OtherCookies
+}
+
+/**
+ * The pairs of a Cookie header as the browser sent them (`name=value`, trimmed), with each name.
+ * For byte accounting and for rebuilding a header without touching the others' bytes; values and
+ * duplicates as a reader sees them come from the `cookie` package's `parse`.
+ */
+export function cookiePairs(header: string): Array<{ name: string; pair: string }> {
+  const out: Array<{ name: string; pair: string }> = []
+  for (const raw of header.split(';')) {
+    const pair = raw.trim()
+    if (pair === '') continue
+    const eq = pair.indexOf('=')
+    out.push({ name: (eq < 0 ? pair : pair.slice(0, eq)).trim(), pair })
+  }
+  return out
+}
+
+// decode and commit read the same request: parse its Cookie header once.
+const parsed = new WeakMap<HeadersLike, { header: string; baseName: string; cookies: RequestCookies }>()
+
+/** Our chunks and the other cookies of a request, parsed once per headers object and cookie name. */
+export function readRequest(headers: HeadersLike, baseName: string): RequestCookies {
+  const header = headers.get('cookie') ?? ''
+  const cached = parsed.get(headers)
+  if (cached !== undefined && cached.header === header && cached.baseName === baseName) return cached.cookies
+  const cookies = parseCookieHeader(header, baseName)
+  parsed.set(headers, { header, baseName, cookies })
+  return cookies
+}
+
+function parseCookieHeader(header: string, baseName: string): RequestCookies {
+  // Values exactly as sent: ours are base64url, and a percent-encoded spelling is not ours.
+  const chunks = collectChunks(parse(header, { decode: (v) => v }), baseName)
+  let others: OtherCookies | undefined
+  return {
+    chunks,
+    get others() {
+      // Everything else in the header is someone else's, duplicates of our names included
+      // (another Path or Domain: we cannot delete those). Each pair is counted as the browser will
+      // send it next time, `name=value` plus `; `, whatever separators this request used.
+      if (others === undefined) {
+        const ours = new Set(chunks.names)
+        let count = 0
+        let bytes = 0
+        for (const { name, pair } of cookiePairs(header)) {
+          if (ours.delete(name)) continue
+          count++
+          bytes += pair.length + 2
+        }
+        others = { count, bytes }
+      }
+      return others
+    },
+  }
+}
+
+/** `headers` with another Cookie header. */
+export function withCookieHeader(headers: HeadersLike, cookie: string): HeadersLike {
+  return {
+    get(name: string): string | null {
+      return name.toLowerCase() === 'cookie' ? cookie : headers.get(name)
+    },
+  }
+}
+
+/**
+ * A Cookie header rebuilt: the pairs of `raw` whose name `keep` accepts, exactly as sent and in
+ * their order, then `append` (`name=value` each).
+ */
+export function rebuildCookieHeader(raw: string, keep: (name: string) => boolean, append: readonly string[]): string {
+  const kept = cookiePairs(raw)
+    .filter(({ name }) => keep(name))
+    .map(({ pair }) => pair)
+  return [...kept, ...append].join('; ')
+}
+
+/**
+ * The Cookie header every reader must trust: the request's own (first duplicate wins, values as
+ * sent), unless `stored`, a framework cookie store that may hold writes made earlier in the same
+ * request (a server action's commit, a proxy's response cookies), says our chunks changed. Then
+ * ours are taken from the store, as the browser will hold them (deleted ones are empty values),
+ * and the other cookies stay as sent.
+ */
+export function trustedCookieHeader(raw: string, baseName: string, stored?: readonly StoredCookie[]): string {
+  if (stored === undefined) return raw
+  const ours = chunkPattern(baseName)
+  const sent = new Map<string, string>()
+  for (const { name, pair } of cookiePairs(raw)) {
+    if (ours.test(name) && !sent.has(name)) sent.set(name, pair.slice(name.length + 1))
+  }
+  const mine = stored.filter((c) => ours.test(c.name))
+  const unchanged = mine.length === sent.size && mine.every((c) => sent.get(c.name) === c.value && c.value !== '')
+  if (unchanged) return raw
+  const written = mine.filter((c) => c.value !== '').map((c) => `${c.name}=${c.value}`)
+  return rebuildCookieHeader(raw, (name) => !ours.test(name), written)
+}

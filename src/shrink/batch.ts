@@ -1,0 +1,170 @@
+import type { Data, SavedSizes } from './json-size.js'
+import type { ShrinkFunction, ShrinkRun } from './run.js'
+
+// Calls measured at most this far apart; a batch that overshoots is bisected.
+const MAX_BATCH = 4096
+
+/**
+ * Calls one shrinker again and again while it makes the JSON smaller and the data does not fit.
+ * Measuring after every call would cost O(calls × size): calls are instead measured in batches
+ * that grow eightfold (1, 8, 64, …) while they neither fit nor stall; each measurement costs a
+ * serialization of the shrinker's keys, so few large batches beat many small ones. A batch that
+ * fits or stalls is replayed and bisected, so the result is what one call at a time gives, as
+ * long as shrink functions are pure functions of their data and keep failing once they fail to
+ * shrink. O(log calls) measurements.
+ *
+ * The snapshot a replay starts from is the JSON text of the shrinker's own keys, which measuring
+ * produced anyway, plus a shallow copy of the data: no deep copy of the whole session per batch.
+ * That is exact only if the shrinker leaves the other keys alone, which is checked once at the
+ * end of every run; a shrinker that touched them is run again from the start, one call at a time.
+ */
+export async function runShrinker<T extends object>(
+  run: ShrinkRun,
+  phase: 1 | 3,
+  keys: readonly string[],
+  fn: ShrinkFunction<T>,
+  last: boolean,
+): Promise<boolean> {
+  const { sizes, steps } = run
+  const start = { json: JSON.stringify(run.data), sizes: sizes.save(), steps: steps.length, count: steps.at(-1)?.count }
+  const { fits: fitsNow, calls } = await runBatched(run, phase, keys, fn, last)
+  if (calls === 0) return fitsNow
+  // Batches are measured through the shrinker's own keys only, and replays restore only those:
+  // both are exact only if the other keys are as they were. Check once per run.
+  const before = start.sizes.entries
+  const mine = new Set(keys)
+  const data = run.data
+  const untouched =
+    Object.keys(data).every((k) => mine.has(k) || before.get(k)?.text === JSON.stringify(data[k])) &&
+    [...before.keys()].every((k) => mine.has(k) || Object.hasOwn(data, k))
+  if (untouched) return fitsNow
+  // The shrinker changed keys it was not registered for: undo the run and redo it exactly.
+  run.data = JSON.parse(start.json) as Data
+  sizes.reset(run.data)
+  steps.length = start.steps
+  if (start.count !== undefined) steps.at(-1)!.count = start.count
+  return runOneByOne(run, phase, keys, fn, last)
+}
+
+/** One call at a time, the whole data re-measured after each: for shrinkers that touch other keys. */
+async function runOneByOne<T extends object>(
+  run: ShrinkRun,
+  phase: 1 | 3,
+  keys: readonly string[],
+  fn: ShrinkFunction<T>,
+  last: boolean,
+): Promise<boolean> {
+  while (run.present(keys)) {
+    const before = run.sizes.total
+    const returned = fn(run.data as Partial<T>, last) as Data | undefined
+    if (returned !== undefined && returned !== null) run.data = returned
+    run.sizes.reset(run.data)
+    const shrank = run.sizes.total < before
+    run.record(phase, keys, 1)
+    if (await run.check()) return true
+    if (!shrank) return false
+  }
+  return false
+}
+
+type Snapshot = { calls: number; shallow: Data; own: Array<[string, string | undefined]>; sizes: SavedSizes }
+
+async function runBatched<T extends object>(
+  run: ShrinkRun,
+  phase: 1 | 3,
+  keys: readonly string[],
+  fn: ShrinkFunction<T>,
+  last: boolean,
+): Promise<{ fits: boolean; calls: number }> {
+  const { sizes } = run
+  /** Up to `calls` calls (fewer if the keys disappear); the own keys re-measured once at the end. */
+  const apply = (calls: number): number => {
+    let made = 0
+    let replaced = false
+    while (made < calls && run.present(keys)) {
+      const returned = fn(run.data as Partial<T>, last) as Data | undefined
+      if (returned !== undefined && returned !== null && returned !== run.data) {
+        run.data = returned
+        replaced = true
+      }
+      made++
+    }
+    if (replaced) sizes.reset(run.data)
+    else if (made > 0) for (const key of keys) sizes.update(run.data, key)
+    return made
+  }
+  let calls = 0
+  const snapshot = (): Snapshot => ({
+    calls,
+    shallow: { ...run.data },
+    own: keys.map((k) => [k, Object.hasOwn(run.data, k) ? sizes.text(k) : undefined]),
+    sizes: sizes.save(),
+  })
+  const restore = (snap: Snapshot): void => {
+    const data: Data = { ...snap.shallow }
+    for (const [key, text] of snap.own) {
+      if (text === undefined) delete data[key]
+      else data[key] = JSON.parse(text)
+    }
+    run.data = data
+    sizes.restore(snap.sizes)
+  }
+
+  let previous: Snapshot | undefined
+  let batch = 1
+  while (run.present(keys)) {
+    const start = snapshot()
+    const before = sizes.total
+    const made = apply(batch)
+    calls += made
+    const fitsNow = await run.check()
+    const shrank = sizes.total < before
+    if (previous === undefined && (fitsNow || !shrank)) {
+      // The first call, measured on its own: exact.
+      run.record(phase, keys, calls)
+      return { fits: fitsNow, calls }
+    }
+    if (!fitsNow && shrank) {
+      // Neither fits nor stalled: go on with a larger batch, but not much past the call that
+      // would empty the shrinker's keys at the rate seen so far (calls past a stall are wasted,
+      // and replays repeat them).
+      previous = start
+      const own = keys.reduce((n, k) => n + sizes.size(k), 0)
+      const toEmpty = Math.ceil(own / ((before - sizes.total) / made)) + 1
+      batch = Math.max(1, Math.min(batch * 8, MAX_BATCH, toEmpty + (toEmpty >> 2)))
+      continue
+    }
+    // The batch fits, or did not get smaller overall. Sizes fall with every call until the first
+    // call that does not shrink; from there on calls keep failing. So a batch that did not get
+    // smaller holds that call, or the batch before it does (and the first state that fits, if
+    // any, is before it). Replay from the start of the range and bisect on the monotone
+    // "after c calls the data fits, or call c + 1 does not shrink it"; the one-call-at-a-time
+    // loop stops at the first such c if it fits there, else one call later.
+    const from = !shrank && previous !== undefined ? previous : start
+    const settled = async (c: number): Promise<boolean> => {
+      restore(from)
+      apply(c)
+      if (await run.check()) return true
+      const size = sizes.total
+      return apply(1) === 0 || sizes.total >= size
+    }
+    let lo = 0
+    let hi = calls - from.calls // the answer is at most here (after it, the data fits or stalled)
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (await settled(mid)) hi = mid
+      else lo = mid + 1
+    }
+    restore(from)
+    let replayed = apply(lo)
+    let fitsFinal = await run.check()
+    if (!fitsFinal) {
+      replayed += apply(1)
+      fitsFinal = await run.check()
+    }
+    run.record(phase, keys, from.calls + replayed)
+    return { fits: fitsFinal, calls }
+  }
+  run.record(phase, keys, calls)
+  return { fits: false, calls }
+}

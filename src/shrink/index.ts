@@ -1,0 +1,77 @@
+import { runShrinker } from './batch.js'
+import type { Data, JsonSize } from './json-size.js'
+import { ShrinkRun, type FitTest, type Shrinker, type Step } from './run.js'
+
+export type { Data } from './json-size.js'
+export type { FitTest, Phase, ShrinkFunction, Shrinker, Step } from './run.js'
+
+/**
+ * The shrink stage of a commit: trims the data, key by key, until it fits. The phases are here;
+ * ./batch.ts runs one shrinker with few measurements, ./json-size.ts measures the JSON per key.
+ */
+
+export interface ShrinkResult {
+  data: Data
+  fits: boolean
+  /** Shrinker calls and key removals in order; consecutive calls of one shrinker are one entry. */
+  steps: Step[]
+  /** The JSON text of each key's value in the input, in key order (keys with JSON values only). */
+  initial: ReadonlyMap<string, string>
+}
+
+/** Keys by size of their JSON entry, largest first; ties by name so the order is deterministic. */
+function largestFirst(keys: string[], sizes: JsonSize): string[] {
+  return keys.sort((a, b) => sizes.size(b) - sizes.size(a) || (a < b ? -1 : a > b ? 1 : 0))
+}
+
+/**
+ * Shrinks `data` (a working copy: it is mutated) until `fits` says yes, in the ancestor's order:
+ * 1. registered shrinkers in registration order with `last = false`, each called again while it
+ *    makes the JSON smaller and the data still does not fit;
+ * 2. keys without a shrinker removed, largest first;
+ * 3. registered shrinkers again with `last = true`;
+ * 4. remaining keys removed, largest first.
+ * Nothing is sealed here: `fits` measures.
+ */
+export async function shrink<T extends object>(
+  input: Data,
+  shrinkers: readonly Shrinker<T>[],
+  fits: FitTest,
+): Promise<ShrinkResult> {
+  const run = new ShrinkRun(input, fits)
+  const initial = new Map([...run.sizes.save().entries].map(([key, entry]) => [key, entry.text]))
+
+  const runShrinkers = async (phase: 1 | 3, last: boolean): Promise<boolean> => {
+    for (const { keys, fn } of shrinkers) {
+      if (await runShrinker(run, phase, keys, fn, last)) return true
+    }
+    return false
+  }
+
+  const removeLargest = async (phase: 2 | 4, keys: string[]): Promise<boolean> => {
+    for (const key of largestFirst(keys, run.sizes)) {
+      if (!Object.hasOwn(run.data, key)) continue
+      delete run.data[key]
+      run.sizes.update(run.data, key)
+      run.steps.push({ phase, keys: [key], count: 1 })
+      if (await run.check()) return true
+    }
+    return false
+  }
+
+  const done = (fitsNow: boolean): ShrinkResult => ({ data: run.data, fits: fitsNow, steps: run.steps, initial })
+
+  if (await run.check()) return done(true)
+  if (await runShrinkers(1, false)) return done(true)
+  const handled = new Set(shrinkers.flatMap((s) => s.keys))
+  if (
+    await removeLargest(
+      2,
+      Object.keys(run.data).filter((k) => !handled.has(k)),
+    )
+  )
+    return done(true)
+  if (await runShrinkers(3, true)) return done(true)
+  if (await removeLargest(4, Object.keys(run.data))) return done(true)
+  return done(await run.check())
+}

@@ -1,0 +1,66 @@
+import { utf8Length } from '../utf8.js'
+import { JsonSize, type Data } from './json-size.js'
+
+/**
+ * A shrink function, as in the Python ancestor: gets the working copy of the session data, trims it
+ * (pop an item, drop the key) and returns it. `last` is true in the third phase, when the data still
+ * does not fit after every key without a shrinker was removed.
+ */
+export type ShrinkFunction<T extends object> = (data: Partial<T>, last: boolean) => Partial<T>
+
+export interface Shrinker<T extends object> {
+  keys: readonly string[]
+  fn: ShrinkFunction<T>
+}
+
+/** Answers whether data of `jsonBytes` (UTF-8 length of `JSON.stringify(data)`) fits the budget. */
+export type FitTest = (data: Data, jsonBytes: number) => boolean | Promise<boolean>
+
+export type Phase = 1 | 2 | 3 | 4
+
+/** Shrinker calls and key removals in order; consecutive calls of one shrinker are one step. */
+export interface Step {
+  phase: Phase
+  keys: readonly string[]
+  count: number
+}
+
+/**
+ * The state of one shrink: the working copy (a shrinker may return a new object, so it is
+ * replaced, never just mutated), its JSON sizes per key, and the steps so far.
+ */
+export class ShrinkRun {
+  data: Data
+  readonly sizes: JsonSize
+  readonly steps: Step[] = []
+
+  constructor(
+    data: Data,
+    private readonly fits: FitTest,
+  ) {
+    this.data = data
+    this.sizes = new JsonSize(data)
+  }
+
+  /** Whether the data fits. A shrinker may touch keys it was not registered for: before saying yes, re-measure all. */
+  async check(): Promise<boolean> {
+    if (!(await this.fits(this.data, this.sizes.total))) return false
+    const exact = utf8Length(JSON.stringify(this.data))
+    if (exact === this.sizes.total) return true
+    this.sizes.reset(this.data)
+    return this.fits(this.data, this.sizes.total)
+  }
+
+  /** Adds `count` calls of a shrinker (or one key removal), merged with the step before when it is the same. */
+  record(phase: Phase, keys: readonly string[], count: number): void {
+    if (count === 0) return
+    const previous = this.steps.at(-1)
+    if (previous !== undefined && previous.phase === phase && previous.keys === keys) previous.count += count
+    else this.steps.push({ phase, keys, count })
+  }
+
+  /** Whether one of `keys` is present: a shrinker is only called while one of its keys is. */
+  present(keys: readonly string[]): boolean {
+    return keys.some((k) => Object.hasOwn(this.data, k))
+  }
+}
