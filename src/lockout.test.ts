@@ -1,6 +1,6 @@
 // No lock-out: for 10,000 random sessions, random other cookies and every browser profile, the
 // Cookie header the browser sends next never exceeds the budget, and no chunk breaks the browser's
-// limits. (Cheaper data than property.test.ts, so that 10,000 runs take seconds.)
+// limits. (Cheaper data than property/budget.test.ts, so that 10,000 runs take seconds.)
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { encodeProfile, PROFILE_HEADER } from './browsers/profile-header.js'

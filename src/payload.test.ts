@@ -1,0 +1,72 @@
+import { base64url } from 'jose'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createCookieman } from './create.js'
+import { CHROME_UA, Jar, SECRET } from './test-support/jar.js'
+import { commit, make, NOW, skus } from './test-support/engine.js'
+
+// The plaintext a session seals as (payload.ts, seal.ts): sign or encrypt, deflated when that helps.
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] })
+  vi.setSystemTime(NOW)
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('modes', () => {
+  it('sign mode is client-readable and compressed by default', async () => {
+    const { cm } = make({ mode: 'sign' })
+    const jar = new Jar(CHROME_UA)
+    await commit(cm, jar, (d) => (d.cart = skus(100)))
+    const value = jar.cookies.get('session')!
+    expect(value.split('.')[5]).toBe('1') // z = 1: deflated
+    expect((await cm.decodeSession(jar.headers())).data.cart).toEqual(skus(100))
+  })
+
+  it('sign mode without compression carries base64url JSON', async () => {
+    const { cm } = make({ mode: 'sign', compress: false })
+    const jar = new Jar(CHROME_UA)
+    await commit(cm, jar, (d) => d.cart.push('readable'))
+    // v1 . count . kid . iat . exp . z . payload . signature
+    const payload = jar.cookies.get('session')!.split('.')[6]!
+    expect(JSON.parse(new TextDecoder().decode(base64url.decode(payload)))).toEqual({ cart: ['readable'], recent: [] })
+  })
+
+  it('encrypt mode hides the data', async () => {
+    const { cm } = make()
+    const jar = new Jar(CHROME_UA)
+    await commit(cm, jar, (d) => d.cart.push('secret-sku'))
+    expect(jar.header()).not.toContain('secret-sku')
+    for (const part of jar.cookies
+      .get('session')!
+      .split('.')
+      .filter((p) => p.length % 4 !== 1)) {
+      expect(new TextDecoder('latin1').decode(base64url.decode(part))).not.toContain('secret-sku')
+    }
+  })
+
+  it('tiny sessions are stored uncompressed even when compression is on', async () => {
+    // deflate-raw of the 10 bytes {"k":"Zq"} is 12 bytes.
+    const cm = createCookieman<{ k?: string }>({ secret: SECRET, compress: true })
+    const jar = new Jar(CHROME_UA)
+    const s = await cm.decodeSession(jar.headers())
+    s.data.k = 'Zq'
+    jar.apply((await cm.encodeSession(s, jar.headers())).setCookie)
+    expect(jar.cookies.get('session')!.split('.')[5]).toBe('0')
+    expect((await cm.decodeSession(jar.headers())).data).toEqual({ k: 'Zq' })
+  })
+
+  it('compression stores a larger session in fewer chunks', async () => {
+    const plain = make({ limits: { maxCookieHeaderBytes: 65536 } })
+    const packed = make({ compress: true, limits: { maxCookieHeaderBytes: 65536 } })
+    const a = new Jar(CHROME_UA)
+    const b = new Jar(CHROME_UA)
+    const cart = skus(1500)
+    const ra = await commit(plain.cm, a, (d) => (d.cart = cart))
+    const rb = await commit(packed.cm, b, (d) => (d.cart = cart))
+    expect(ra.report.chunks).toBe(14)
+    expect(rb.report.chunks).toBe(2)
+    expect((await packed.cm.decodeSession(b.headers())).data.cart).toEqual(cart)
+  })
+})
