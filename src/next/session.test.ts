@@ -207,6 +207,32 @@ describe('getSession / commitSession', () => {
     expect(errors).toEqual([])
   })
 
+  it('getSession, commitSession and getBudget trust one Cookie header: the store only once this request wrote through it', async () => {
+    const { cm } = make()
+    const jar = new Jar(CHROME_UA, { theme: 'dark' })
+    await storeCart(cm, jar, 'a')
+    const before = jar.cookies.get('session')!
+    startRequest(jar)
+    expect((await cm.getBudget()).chunks).toEqual([{ name: 'session', bytes: 'session='.length + before.length }])
+    expect(request.cookiesCalls).toBe(0)
+    const s = await cm.getSession()
+    s.data.cart.push('x'.repeat(4000))
+    expect((await cm.commitSession(s)).chunks).toBe(2)
+    const written = request.sets.map((w) => [w.name, w.value.length])
+    // A second session object destroyed in the same request deletes the two chunks the first
+    // commit wrote, not only the single chunk the request carried (no orphan is left behind).
+    const other = await cm.decodeSession(request.headers)
+    other.destroy()
+    expect((await cm.commitSession(other)).deleted).toEqual(['session', 'session.1'])
+    expect((await cm.getBudget()).chunks).toEqual([])
+    // Before that second commit, the budget view showed what the first one wrote.
+    startRequest(jar)
+    const again = await cm.getSession()
+    again.data.cart.push('x'.repeat(4000))
+    await cm.commitSession(again)
+    expect((await cm.getBudget()).chunks.map((c) => [c.name, c.bytes - c.name.length - 1])).toEqual(written)
+  })
+
   it('uses the profile forwarded by the proxy; without it, parses the User-Agent', async () => {
     const { cm } = make()
     const jar = new Jar(CHROME_UA)
