@@ -86,30 +86,28 @@ export function makeBudget(input: BudgetInput): BudgetContext {
   }
 }
 
+/** A set of chunks as the fit rule sees them. */
+export interface ChunkLayout {
+  count: number
+  /** Sum of the chunk names' lengths. */
+  nameBytes: number
+  /** Sum of the chunk values' lengths (the first one's header included). */
+  valueBytes: number
+  /** The largest `name + value` of one chunk. */
+  largest: number
+}
+
 /**
- * Whether chunks with these name and value lengths fit: each one the browser's per-cookie limit,
- * their count the cookie slots, their `name=value; ` pairs the Cookie header, their `name + value`
- * the CHIPS partition, and, when they are `sent` in this response, their Set-Cookie lines the
- * response head.
+ * Whether chunks fit: each one the browser's per-cookie limit, their count the cookie slots, their
+ * `name=value; ` pairs the Cookie header, their `name + value` the CHIPS partition, and, when they
+ * are `sent` in this response, their Set-Cookie lines the response head.
  */
-export function fitsChunks(
-  nameLengths: readonly number[],
-  valueLengths: readonly number[],
-  ctx: BudgetContext,
-  sent: boolean,
-): boolean {
-  const n = nameLengths.length
-  if (n > ctx.cookieSlots) return false
-  let nameBytes = 0
-  let valueBytes = 0
-  for (let i = 0; i < n; i++) {
-    if (nameLengths[i]! + valueLengths[i]! > ctx.perCookie) return false
-    nameBytes += nameLengths[i]!
-    valueBytes += valueLengths[i]!
-  }
-  if (nameBytes + valueBytes + 3 * n > ctx.headerAvailable) return false
+export function fitsChunks(layout: ChunkLayout, ctx: BudgetContext, sent: boolean): boolean {
+  const { count, nameBytes, valueBytes } = layout
+  if (count > ctx.cookieSlots || layout.largest > ctx.perCookie) return false
+  if (nameBytes + valueBytes + 3 * count > ctx.headerAvailable) return false
   if (ctx.partitionBytes !== undefined && nameBytes + valueBytes > ctx.partitionBytes) return false
-  if (sent && n * (SET_COOKIE_LINE + 1 + ctx.attributeBytes) + nameBytes + valueBytes > ctx.responseAvailable) {
+  if (sent && count * (SET_COOKIE_LINE + 1 + ctx.attributeBytes) + nameBytes + valueBytes > ctx.responseAvailable) {
     return false
   }
   return true
@@ -132,22 +130,21 @@ export function plan(payloadLength: number, ctx: BudgetContext): Plan | undefine
   // Every layout puts the whole payload in the Cookie header: past that, none fits.
   if (payloadLength > ctx.headerAvailable) return undefined
   const capacities: number[] = []
-  const names: number[] = []
   let capacitySum = 0
-  for (let n = 1; n <= ctx.cookieSlots; n++) {
-    const name = chunkName(ctx.baseName, n - 1).length
+  let nameBytes = 0
+  for (let count = 1; count <= ctx.cookieSlots; count++) {
+    const name = chunkName(ctx.baseName, count - 1).length
     const capacity = ctx.perCookie - name
     if (capacity <= 0) return undefined
-    names.push(name)
     capacities.push(capacity)
     capacitySum += capacity
-    const valueBytes = payloadLength + chunkHeader(n).length
+    nameBytes += name
+    const valueBytes = payloadLength + chunkHeader(count).length
     if (capacitySum < valueBytes) continue
-    // Every chunk full but the last, which takes the rest.
-    const values = capacities.slice()
-    values[n - 1] = capacity - (capacitySum - valueBytes)
-    if (!fitsChunks(names, values, ctx, true)) return undefined
-    return { count: n, capacities, bytes: valueBytes + names.reduce((sum, name) => sum + name + 1, 0) }
+    // Every chunk is full (name + value = perCookie) but the last, which takes the rest.
+    const largest = count === 1 ? name + valueBytes : ctx.perCookie
+    if (!fitsChunks({ count, nameBytes, valueBytes, largest }, ctx, true)) return undefined
+    return { count, capacities, bytes: nameBytes + count + valueBytes }
   }
   return undefined
 }

@@ -26,6 +26,9 @@ export interface EncodeResult {
 }
 
 const EMPTY = { chunks: 0, bytes: 0, names: [] }
+// Deletions per commit are capped at the browser's per-host count, and at least at the largest one
+// in the database (Chromium and Firefox keep 180): a browser cannot hold more of ours than that.
+const DELETION_CAP = 180
 
 export async function encodeSession<T extends object>(
   ctx: EngineContext<T>,
@@ -41,7 +44,7 @@ export async function encodeSession<T extends object>(
   // (a browser holds at most its per-host count: never more deletions than that).
   const present = [...new Set([...request.chunks.names, ...(state.written?.names ?? [])])].slice(
     0,
-    Math.max(profile.entry.cookies, 180),
+    Math.max(profile.entry.cookies, DELETION_CAP),
   )
   const budget = budgetOf(opts, profile.entry, request.others, present)
   const base = { ...reportBase(budget, profile), ...notShrunk() }
@@ -81,8 +84,9 @@ export async function encodeSession<T extends object>(
   const { kid } = (await ctx.keys())[0]!
   const meta: SealMeta = { kid, iat: now, exp: now + opts.maxAge, compressed: false }
   const payload = new PayloadEncoder(opts.compress, ctx.backend)
+  const deflatedMeta = { ...meta, compressed: true }
   const sealedFits = (plaintextBytes: number, compressed: boolean): boolean =>
-    plan(sealedLength(opts.mode, { ...meta, compressed }, plaintextBytes), budget) !== undefined
+    plan(sealedLength(opts.mode, compressed ? deflatedMeta : meta, plaintextBytes), budget) !== undefined
   const fitsText = async (text: string, jsonBytes: number): Promise<boolean> => {
     if (jsonBytes > opts.maxInflatedBytes) return false
     const measured = await payload.measure(text, jsonBytes)
@@ -162,15 +166,19 @@ function keptChunks(
 ): { names: string[]; bytes: number } | undefined {
   if (count === undefined) return { names: [], bytes: 0 }
   const names: string[] = []
-  const values: number[] = []
+  let nameBytes = 0
+  let valueBytes = 0
+  let largest = 0
   for (let i = 0; i < count; i++) {
     const value = i === 0 ? chunks.first : chunks.numbered.get(i)
     if (value === undefined) return undefined
-    names.push(chunkName(budget.baseName, i))
-    values.push(value.length)
+    const name = chunkName(budget.baseName, i)
+    names.push(name)
+    nameBytes += name.length
+    valueBytes += value.length
+    largest = Math.max(largest, name.length + value.length)
   }
-  const nameLengths = names.map((name) => name.length)
   // Not re-sent: only the request side of the budget applies.
-  if (!fitsChunks(nameLengths, values, budget, false)) return undefined
-  return { names, bytes: nameLengths.reduce((sum, n, i) => sum + n + 1 + values[i]!, 0) }
+  if (!fitsChunks({ count, nameBytes, valueBytes, largest }, budget, false)) return undefined
+  return { names, bytes: nameBytes + count + valueBytes }
 }

@@ -8,7 +8,7 @@ import { configError } from './errors.js'
 import type { CookiemanOptions } from './options/types.js'
 import { planProxy, type ProxyDecision } from './proxy-plan.js'
 import { budgetSnapshot, type BudgetSnapshot } from './report.js'
-import { readRequest, trustedCookieHeader, withCookieHeader, type HeadersLike, type StoredCookie } from './request.js'
+import { readRequest, trustedRequest, type HeadersLike, type StoredCookie } from './request.js'
 import type { Session } from './session.js'
 import type { ShrinkFunction } from './shrink/index.js'
 
@@ -40,7 +40,7 @@ export interface Cookieman<T extends object> {
    * the Cookie header the rest of the request would see, when an earlier proxy rewrote it.
    * @example const { requestHeaders, setCookie } = await cookieman.planProxy(request.headers)
    */
-  planProxy(headers: HeadersLike, cookieHeader?: string): Promise<ProxyDecision>
+  planProxy(headers: HeadersLike, cookieHeader?: string | undefined): Promise<ProxyDecision>
   /**
    * The request headers every reader must trust. Pass the framework's cookie store when it may hold
    * writes made earlier in the same request (a commit, a proxy's response cookies): where it says our
@@ -84,13 +84,9 @@ export function createEngineWith<T extends object>(
       const request = readRequest(headers, opts.cookieName)
       const profile = ctx.profile(headers)
       const budget = budgetOf(opts, profile.entry, request.others, [])
-      return budgetSnapshot(request, budget, profile, headers.get('cookie') ?? '', opts.reserveBytes)
+      return budgetSnapshot(request, budget, profile, opts.reserveBytes)
     },
     planProxy: (headers, cookieHeader) => planProxy(ctx, { decode, encode }, headers, cookieHeader),
-    trustedHeaders(headers, stored) {
-      const raw = headers.get('cookie') ?? ''
-      const trusted = trustedCookieHeader(raw, opts.cookieName, stored)
-      return trusted === raw ? headers : withCookieHeader(headers, trusted)
-    },
+    trustedHeaders: (headers, stored) => trustedRequest(headers, opts.cookieName, stored),
   }
 }

@@ -3,7 +3,7 @@ import { profileFor } from './browsers/user-agent.js'
 import { chunkPattern, headerCount, staleNames } from './chunk.js'
 import type { EngineContext } from './context.js'
 import type { EncodeResult } from './encode.js'
-import { readRequest, rebuildCookieHeader, type HeadersLike } from './request.js'
+import { cookieHeaderOf, readRequest, rebuildCookieHeader, type HeadersLike } from './request.js'
 import type { Session } from './session.js'
 import { deletionWrite, serializeWrite, type CookieWrite } from './set-cookie.js'
 
@@ -42,16 +42,17 @@ export async function planProxy<T extends object>(
   ctx: EngineContext<T>,
   stages: ProxyStages<T>,
   headers: HeadersLike,
-  cookieHeader: string = headers.get('cookie') ?? '',
+  cookieHeader?: string | undefined,
 ): Promise<ProxyDecision> {
   const base = ctx.opts.cookieName
+  const incoming = cookieHeader ?? cookieHeaderOf(headers)
   const profile = encodeProfile(profileFor(headers.get('user-agent'), ctx.database))
   const requestHeaders: Record<string, string> = { [PROFILE_HEADER]: profile }
   // The request as its readers will see it: this Cookie header, the profile just parsed.
   const view: HeadersLike = {
     get(name: string): string | null {
       const key = name.toLowerCase()
-      return key === 'cookie' ? cookieHeader : key === PROFILE_HEADER ? profile : headers.get(name)
+      return key === 'cookie' ? incoming : key === PROFILE_HEADER ? profile : headers.get(name)
     },
   }
   const { chunks } = readRequest(view, base)
@@ -75,7 +76,7 @@ export async function planProxy<T extends object>(
       const removed = new Set(writes.map((w) => w.name))
       const keep = rewritten ? (name: string) => !ours.test(name) : (name: string) => !removed.has(name)
       const live = writes.filter((w) => w.options.maxAge > 0).map((w) => `${w.name}=${w.value}`)
-      requestHeaders['cookie'] = rebuildCookieHeader(cookieHeader, keep, live)
+      requestHeaders['cookie'] = rebuildCookieHeader(incoming, keep, live)
     }
   }
   return { requestHeaders, setCookie: writes.map(serializeWrite), cookies: writes }

@@ -84,7 +84,6 @@ export function budgetSnapshot(
   request: RequestCookies,
   budget: BudgetContext,
   profile: BrowserProfile,
-  cookieHeader: string,
   reserveBytes: number,
 ): BudgetSnapshot {
   const { chunks } = request
@@ -93,7 +92,7 @@ export function budgetSnapshot(
     browser: { ...profile.browser },
     chunks: chunks.names.map((name) => ({ name, bytes: name.length + 1 + (chunks.values.get(name)?.length ?? 0) })),
     others: request.others,
-    cookieHeaderBytes: cookieHeader.trim().length,
+    cookieHeaderBytes: request.header.trim().length,
     reserveBytes,
   }
 }

@@ -27,6 +27,8 @@ export interface OtherCookies {
 
 /** The Cookie header of one request as the engine reads it. */
 export interface RequestCookies {
+  /** The header value as received (`''` when absent). */
+  header: string
   /** Our cookies: the first chunk, the numbered ones, every name of ours seen (first duplicate wins). */
   chunks: RequestChunks
   /** The request's other cookies (counted on first use: a read-only request never needs them). */
@@ -49,12 +51,17 @@ export function cookiePairs(header: string): Array<{ name: string; pair: string 
   return out
 }
 
+/** The Cookie header of a request, `''` when it has none. */
+export function cookieHeaderOf(headers: HeadersLike): string {
+  return headers.get('cookie') ?? ''
+}
+
 // decode and commit read the same request: parse its Cookie header once.
 const parsed = new WeakMap<HeadersLike, { header: string; baseName: string; cookies: RequestCookies }>()
 
 /** Our chunks and the other cookies of a request, parsed once per headers object and cookie name. */
 export function readRequest(headers: HeadersLike, baseName: string): RequestCookies {
-  const header = headers.get('cookie') ?? ''
+  const header = cookieHeaderOf(headers)
   const cached = parsed.get(headers)
   if (cached !== undefined && cached.header === header && cached.baseName === baseName) return cached.cookies
   const cookies = parseCookieHeader(header, baseName)
@@ -67,6 +74,7 @@ function parseCookieHeader(header: string, baseName: string): RequestCookies {
   const chunks = collectChunks(parse(header, { decode: (v) => v }), baseName)
   let others: OtherCookies | undefined
   return {
+    header,
     chunks,
     get others() {
       // Everything else in the header is someone else's, duplicates of our names included
@@ -106,6 +114,16 @@ export function rebuildCookieHeader(raw: string, keep: (name: string) => boolean
     .filter(({ name }) => keep(name))
     .map(({ pair }) => pair)
   return [...kept, ...append].join('; ')
+}
+
+/**
+ * The request headers every reader must trust (see {@link trustedCookieHeader}): `headers`
+ * itself when the Cookie header stays as sent.
+ */
+export function trustedRequest(headers: HeadersLike, baseName: string, stored?: readonly StoredCookie[]): HeadersLike {
+  const raw = cookieHeaderOf(headers)
+  const trusted = trustedCookieHeader(raw, baseName, stored)
+  return trusted === raw ? headers : withCookieHeader(headers, trusted)
 }
 
 /**

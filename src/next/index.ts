@@ -140,7 +140,7 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
 
   async function middleware(request: ProxyRequest, response?: unknown): Promise<Response> {
     const composed = response instanceof Response ? mutable(response) : undefined
-    const decision = await core.planProxy(request.headers, forwardedCookieHeader(request, composed))
+    const decision = await core.planProxy(request.headers, forwardedCookieHeader(composed))
     let res: Response
     if (composed !== undefined) {
       res = composed

@@ -30,10 +30,13 @@ function overrideList(response: Response | undefined): Set<string> | undefined {
   )
 }
 
-/** The Cookie header the rest of the request would see: an earlier proxy's response may have rewritten it. */
-export function forwardedCookieHeader(request: { headers: Headers }, composed: Response | undefined): string {
+/**
+ * The Cookie header the rest of the request would see when an earlier proxy's response rewrote the
+ * request headers; `undefined` when none did (the request's own header stands).
+ */
+export function forwardedCookieHeader(composed: Response | undefined): string | undefined {
   const listed = overrideList(composed)
-  if (listed === undefined) return request.headers.get('cookie') ?? ''
+  if (listed === undefined) return undefined
   return listed.has('cookie') ? (composed?.headers.get('x-middleware-request-cookie') ?? '') : ''
 }
 
