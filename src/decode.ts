@@ -1,11 +1,17 @@
 import { assemble } from './chunk.js'
 import type { EngineContext } from './context.js'
 import { SessionError } from './errors.js'
-import { readPayload, withDefaults } from './payload.js'
+import { inflatePayload, parsePayload, withDefaults } from './payload.js'
 import type { Data } from './shrink/index.js'
 import { readRequest, type HeadersLike } from './request.js'
 import { open } from './seal.js'
 import { createSession, type Session } from './session.js'
+
+/** A new session with `defaults()`; a rejected cookie's error goes to `onError` once. */
+function newSession<T extends object>(ctx: EngineContext<T>, error?: SessionError): Session<T> {
+  if (error !== undefined) ctx.reportError(error)
+  return createSession(ctx.opts.defaults(), { iat: undefined, count: undefined }, error)
+}
 
 /**
  * The read path, in the order data moves: request (our chunks) → chunks assembled → seal opened
@@ -19,13 +25,10 @@ export async function decodeSession<T extends object>(
 ): Promise<Session<T>> {
   const { opts } = ctx
   const name = opts.cookieName
-  const fresh = (error?: SessionError): Session<T> => {
-    if (error !== undefined) ctx.reportError(error)
-    return createSession(opts.defaults(), { iat: undefined, count: undefined }, error)
-  }
+  const fresh = (error?: SessionError): Session<T> => newSession(ctx, error)
 
   const { chunks } = readRequest(headers, name)
-  if (chunks.names.length === 0) return fresh()
+  if (chunks.names.length === 0) return newSession(ctx)
   const assembled = assemble(chunks)
   if (!assembled.ok) {
     return assembled.reason === 'missing'
@@ -47,7 +50,13 @@ export async function decodeSession<T extends object>(
     return fresh(new SessionError('ERR_SESSION_EXPIRED', `session cookie ${name} expired`))
   }
 
-  const payload = await readPayload(opened.plaintext, opened.meta.compressed, opts.maxInflatedBytes, ctx.backend)
+  let plaintext = opened.plaintext
+  if (opened.meta.compressed) {
+    const inflated = await inflatePayload(plaintext, opts.maxInflatedBytes, ctx.backend)
+    if (!inflated.ok) return fresh(inflated.error)
+    plaintext = inflated.bytes
+  }
+  const payload = parsePayload(plaintext)
   if (!payload.ok) return fresh(payload.error)
   const decoded = payload.data
 

@@ -84,19 +84,16 @@ export async function encodeSession<T extends object>(
   const { kid } = (await ctx.keys())[0]!
   const meta: SealMeta = { kid, iat: now, exp: now + opts.maxAge, compressed: false }
   const payload = new PayloadEncoder(opts.compress, ctx.backend)
-  const deflatedMeta = { ...meta, compressed: true }
   const sealedFits = (plaintextBytes: number, compressed: boolean): boolean =>
-    plan(sealedLength(opts.mode, compressed ? deflatedMeta : meta, plaintextBytes), budget) !== undefined
-  const fitsText = async (text: string, jsonBytes: number): Promise<boolean> => {
+    plan(sealedLength(opts.mode, compressed ? { ...meta, compressed } : meta, plaintextBytes), budget) !== undefined
+  // Without compression the size alone decides: nothing to serialize, deflate or await per step.
+  const fitsText = (text: string, jsonBytes: number): boolean | Promise<boolean> => {
     if (jsonBytes > opts.maxInflatedBytes) return false
-    const measured = await payload.measure(text, jsonBytes)
-    return sealedFits(measured.bytes, measured.compressed)
+    if (!opts.compress) return sealedFits(jsonBytes, false)
+    return payload.measure(text, jsonBytes).then((m) => sealedFits(m.bytes, m.compressed))
   }
-  // Without compression the size alone decides: no need to serialize at each shrink step.
   const fits = (data: Data, jsonBytes: number): boolean | Promise<boolean> =>
-    opts.compress
-      ? fitsText(JSON.stringify(data), jsonBytes)
-      : jsonBytes <= opts.maxInflatedBytes && sealedFits(jsonBytes, false)
+    fitsText(opts.compress ? JSON.stringify(data) : '', jsonBytes)
 
   let finalJson = json
   let storedData: Data | undefined

@@ -13,30 +13,30 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
 
 export type PayloadResult = { ok: true; data: Data; text: string } | { ok: false; error: SessionError }
 
-/** Reads verified plaintext back into data. Never throws: a bad payload is an error code. */
-export async function readPayload(
+/** Inflates a verified, deflated plaintext, at most `maxInflatedBytes`. Never throws. */
+export async function inflatePayload(
   plaintext: Uint8Array,
-  compressed: boolean,
   maxInflatedBytes: number,
   backend: SealBackend,
-): Promise<PayloadResult> {
-  let bytes = plaintext
-  if (compressed) {
-    let inflated: Uint8Array | undefined
-    try {
-      inflated = await backend.inflateRaw(plaintext, maxInflatedBytes)
-    } catch (cause) {
-      return {
-        ok: false,
-        error: new SessionError('ERR_SESSION_MALFORMED', 'session payload does not inflate', { cause }),
-      }
+): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; error: SessionError }> {
+  let inflated: Uint8Array | undefined
+  try {
+    inflated = await backend.inflateRaw(plaintext, maxInflatedBytes)
+  } catch (cause) {
+    return {
+      ok: false,
+      error: new SessionError('ERR_SESSION_MALFORMED', 'session payload does not inflate', { cause }),
     }
-    if (inflated === undefined) {
-      const message = `session payload inflates past ${maxInflatedBytes} bytes`
-      return { ok: false, error: new SessionError('ERR_SESSION_TOO_LARGE', message) }
-    }
-    bytes = inflated
   }
+  if (inflated === undefined) {
+    const message = `session payload inflates past ${maxInflatedBytes} bytes`
+    return { ok: false, error: new SessionError('ERR_SESSION_TOO_LARGE', message) }
+  }
+  return { ok: true, bytes: inflated }
+}
+
+/** Reads verified (and inflated) plaintext back into data. Never throws: a bad payload is an error code. */
+export function parsePayload(bytes: Uint8Array): PayloadResult {
   let decoded: unknown
   let text: string
   try {
@@ -92,9 +92,8 @@ export class PayloadEncoder {
     private readonly backend: SealBackend,
   ) {}
 
-  /** The plaintext length of `text` (of `jsonBytes` UTF-8 bytes) and whether it is deflated. */
+  /** With compression on: the plaintext length of `text` (of `jsonBytes` UTF-8 bytes), deflated if that is smaller. */
   async measure(text: string, jsonBytes: number): Promise<{ bytes: number; compressed: boolean }> {
-    if (!this.compress) return { bytes: jsonBytes, compressed: false }
     const deflated = await this.deflate(text)
     return deflated.length < jsonBytes
       ? { bytes: deflated.length, compressed: true }
