@@ -47,7 +47,7 @@ export async function encodeSession<T extends object>(
     Math.max(profile.entry.cookies, DELETION_CAP),
   )
   const budget = budgetOf(opts, profile.entry, request.others, present)
-  const base = { ...reportBase(budget, profile), ...notShrunk() }
+  const base = reportBase(budget, profile)
   const done = (writes: CookieWrite[], report: CommitReport): EncodeResult => ({
     setCookie: writes.map(serializeWrite),
     cookies: writes,
@@ -83,7 +83,7 @@ export async function encodeSession<T extends object>(
 
   const { kid } = (await ctx.keys())[0]!
   const meta: SealMeta = { kid, iat: now, exp: now + opts.maxAge, compressed: false }
-  const payload = new PayloadEncoder(opts.compress, ctx.backend)
+  const payload = new PayloadEncoder(ctx.backend)
   const sealedFits = (plaintextBytes: number, compressed: boolean): boolean =>
     plan(sealedLength(opts.mode, compressed ? { ...meta, compressed } : meta, plaintextBytes), budget) !== undefined
   // Without compression the size alone decides: nothing to serialize, deflate or await per step.
@@ -117,7 +117,7 @@ export async function encodeSession<T extends object>(
   }
 
   // One seal per commit, of exactly the data that was measured.
-  const { plaintext, compressed } = await payload.encode(finalJson)
+  const { plaintext, compressed } = opts.compress ? await payload.deflated(finalJson) : payload.plain(finalJson)
   meta.compressed = compressed
   const wire = await seal(opts.mode, (await ctx.keys())[0]!, meta, plaintext)
   const layout = plan(wire.length, budget)

@@ -87,10 +87,7 @@ export function withDefaults<T extends object>(
 export class PayloadEncoder {
   private last: { json: string; bytes: Uint8Array } | undefined
 
-  constructor(
-    private readonly compress: boolean,
-    private readonly backend: SealBackend,
-  ) {}
+  constructor(private readonly backend: SealBackend) {}
 
   /** With compression on: the plaintext length of `text` (of `jsonBytes` UTF-8 bytes), deflated if that is smaller. */
   async measure(text: string, jsonBytes: number): Promise<{ bytes: number; compressed: boolean }> {
@@ -100,10 +97,14 @@ export class PayloadEncoder {
       : { bytes: jsonBytes, compressed: false }
   }
 
-  /** The plaintext to seal for `text`. */
-  async encode(text: string): Promise<{ plaintext: Uint8Array; compressed: boolean }> {
+  /** The plaintext to seal for `text`, compression off. */
+  plain(text: string): { plaintext: Uint8Array; compressed: false } {
+    return { plaintext: encoder.encode(text), compressed: false }
+  }
+
+  /** The plaintext to seal for `text`, compression on: deflated when that makes it smaller. */
+  async deflated(text: string): Promise<{ plaintext: Uint8Array; compressed: boolean }> {
     const raw = encoder.encode(text)
-    if (!this.compress) return { plaintext: raw, compressed: false }
     const deflated = this.last?.json === text ? this.last.bytes : await this.deflate(text)
     return deflated.length < raw.length
       ? { plaintext: deflated, compressed: true }

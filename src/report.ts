@@ -74,9 +74,20 @@ export function shrinkSummary(result: ShrinkResult): ShrinkSummary {
   }
 }
 
-/** The fields every report of one commit shares: its budget and browser. */
-export function reportBase(budget: BudgetContext, profile: BrowserProfile): Pick<CommitReport, 'budget' | 'browser'> {
-  return { budget: budget.budget, browser: { ...profile.browser } }
+/** The fields every report of one commit shares: its budget and browser, and no shrinking yet. */
+export function reportBase(
+  budget: BudgetContext,
+  profile: BrowserProfile,
+): Pick<CommitReport, 'budget' | 'browser'> & ShrinkSummary {
+  return {
+    budget: budget.budget,
+    browser: { ...profile.browser },
+    shrunk: false,
+    shrinkSteps: 0,
+    steps: [],
+    trimmedKeys: [],
+    droppedKeys: [],
+  }
 }
 
 /** The request's cookies against its budget (see `inspect`). */

@@ -21,8 +21,11 @@ describe('the published entries', () => {
   })
 
   it('next-cookieman/core and next-cookieman read each other’s sessions', async () => {
-    const core = (await import('next-cookieman/core')) as typeof import('../../src/core.js')
-    const main = (await import('next-cookieman')) as typeof import('../../src/index.js')
+    // Through the package name, as an app imports it (a variable: types come from the sources, so
+    // this file type-checks before the package is built).
+    const load = (specifier: string): Promise<unknown> => import(specifier)
+    const core = (await load('next-cookieman/core')) as typeof import('../../src/core.js')
+    const main = (await load('next-cookieman')) as typeof import('../../src/index.js')
     const engine = core.createEngine<{ cart: string[] }>({ secret: SECRET, defaults: () => ({ cart: [] }) })
     const app = main.createCookieman<{ cart: string[] }>({ secret: SECRET, defaults: () => ({ cart: [] }) })
     const session = await engine.decodeSession(new Headers())
