@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { makeBudget, plan, RESPONSE_HEAD_RESERVE } from './budget.js'
+import { split } from './chunk.js'
 import { BUILTIN_BROWSERS, RFC6265_MINIMUM } from './browsers/database.js'
 import type { ResolvedCookie } from './options/types.js'
 import { deletionCookie, liveCookie } from './set-cookie.js'
@@ -123,6 +124,17 @@ describe('plan', () => {
     const names = Array.from({ length: p.count }, (_, i) => (i === 0 ? 7 : `session.${i}`.length))
     const head = p.count * perLine + names.reduce((a, b) => a + b, 0) + lo + `v1.${p.count}.`.length
     expect(head).toBe(65536 - RESPONSE_HEAD_RESERVE)
+  })
+
+  it('refuses a layout whose first chunk cannot hold the chunk header', () => {
+    const tiny = { ...blink, perCookie: 12 }
+    // `__Host-s` leaves 4 bytes for the first value: `v1.N.` never fits in it.
+    expect(plan(10, ctx({ entry: tiny, baseName: '__Host-s', maxCookieHeaderBytes: 65536 }))).toBeUndefined()
+    // One byte more: the first chunk holds just the header, the payload goes in the others.
+    const p = plan(10, ctx({ entry: { ...tiny, perCookie: 13 }, baseName: '__Host-s', maxCookieHeaderBytes: 65536 }))!
+    // Names 8 + 4 × 10 bytes, 5 `=`, values: header 5 + payload 10.
+    expect(p).toEqual({ count: 5, capacities: [5, 3, 3, 3, 3], bytes: 48 + 5 + 15 })
+    expect(split('0123456789', p.capacities)).toEqual(['v1.5.', '012', '345', '678', '9'])
   })
 
   it('refuses names so long that no value fits', () => {

@@ -141,6 +141,8 @@ export function plan(payloadLength: number, ctx: BudgetContext): Plan | undefine
     nameBytes += name
     const valueBytes = payloadLength + chunkHeader(count).length
     if (capacitySum < valueBytes) continue
+    // The first chunk holds the header whole (more chunks only lengthen the header).
+    if (capacities[0]! < chunkHeader(count).length) return undefined
     // Every chunk is full (name + value = perCookie) but the last, which takes the rest.
     const largest = count === 1 ? name + valueBytes : ctx.perCookie
     if (!fitsChunks({ count, nameBytes, valueBytes, largest }, ctx, true)) return undefined

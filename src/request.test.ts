@@ -79,12 +79,28 @@ describe('trustedCookieHeader: the one rule every reader follows', () => {
       { name: 'session', value: 'v1.2.new' },
       { name: 'session.1', value: 'part' },
     ]
-    expect(trustedCookieHeader(raw, 'session', stored)).toBe('theme=dark; lang=en; session=v1.2.new; session.1=part')
+    expect(trustedCookieHeader(raw, 'session', stored)).toBe('session=v1.2.new; session.1=part; theme=dark; lang=en')
   })
 
   it('drops chunks the store holds as deleted (empty values)', () => {
     const stored = [{ name: 'session', value: '' }]
     expect(trustedCookieHeader(raw, 'session', stored)).toBe('theme=dark; lang=en')
+  })
+
+  it('keeps a later duplicate of our name as someone else’s cookie, and Next’s last-wins store is no change', () => {
+    const twice = 'session=v1.1.ours; theme=dark; session=v1.1.other-path'
+    // Next's store keeps the last duplicate: that is what the request sent, not a write.
+    expect(trustedCookieHeader(twice, 'session', [{ name: 'session', value: 'v1.1.other-path' }])).toBe(twice)
+    // A write of this request: ours from the store, the other Path's duplicate still counted.
+    const written = [
+      { name: 'session', value: 'v1.2.new' },
+      { name: 'session.1', value: 'part' },
+    ]
+    const header = trustedCookieHeader(twice, 'session', written)
+    expect(header).toBe('session=v1.2.new; session.1=part; theme=dark; session=v1.1.other-path')
+    const request = readRequest(new Headers({ cookie: header }), 'session')
+    expect(request.chunks.first).toBe('v1.2.new')
+    expect(request.others).toEqual({ count: 2, bytes: 'theme=dark; '.length + 'session=v1.1.other-path; '.length })
   })
 
   it('reads the first of two same-name chunks in the request, like every reader', () => {

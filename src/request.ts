@@ -129,20 +129,46 @@ export function trustedRequest(headers: HeadersLike, baseName: string, stored?: 
 /**
  * The Cookie header every reader must trust: the request's own (first duplicate wins, values as
  * sent), unless `stored`, a framework cookie store that may hold writes made earlier in the same
- * request (a server action's commit, a proxy's response cookies), says our chunks changed. Then
- * ours are taken from the store, as the browser will hold them (deleted ones are empty values),
- * and the other cookies stay as sent.
+ * request (a server action's commit, a proxy's response cookies), says our chunks changed. A store
+ * value that the request sent under the same name is no change (Next's store keeps the last of two
+ * same-name cookies, every reader here the first). On a change, ours are taken from the store, as
+ * the browser will hold them (deleted ones are empty values), and put first; the other cookies
+ * follow as sent, later duplicates of our names among them (another Path's or Domain's, still sent
+ * by the browser and counted as someone else's).
  */
 export function trustedCookieHeader(raw: string, baseName: string, stored?: readonly StoredCookie[]): string {
   if (stored === undefined) return raw
   const ours = chunkPattern(baseName)
-  const sent = new Map<string, string>()
-  for (const { name, pair } of cookiePairs(raw)) {
-    if (ours.test(name) && !sent.has(name)) sent.set(name, pair.slice(name.length + 1))
+  const pairs = cookiePairs(raw)
+  const sent = new Map<string, string[]>()
+  for (const { name, pair } of pairs) {
+    if (!ours.test(name)) continue
+    const values = sent.get(name) ?? []
+    values.push(pair.slice(name.length + 1))
+    sent.set(name, values)
   }
   const mine = stored.filter((c) => ours.test(c.name))
-  const unchanged = mine.length === sent.size && mine.every((c) => sent.get(c.name) === c.value && c.value !== '')
+  const kept = new Set(mine.filter((c) => c.value !== '').map((c) => c.name))
+  const unchanged =
+    [...sent.keys()].every((name) => kept.has(name)) &&
+    mine.every((c) => c.value === '' || sent.get(c.name)?.includes(c.value) === true) &&
+    mine.every((c) => c.value !== '' || !sent.has(c.name))
   if (unchanged) return raw
-  const written = mine.filter((c) => c.value !== '').map((c) => `${c.name}=${c.value}`)
-  return rebuildCookieHeader(raw, (name) => !ours.test(name), written)
+  const first = new Set<string>()
+  const others = pairs
+    .filter(({ name }) => {
+      if (!ours.test(name)) return true
+      if (first.has(name)) return true // a later duplicate: someone else's
+      first.add(name)
+      return false
+    })
+    .map(({ pair }) => pair)
+  const written = mine
+    .filter((c) => c.value !== '')
+    .map((c) => {
+      // Unchanged names keep the value every reader reads: the first one sent.
+      const values = sent.get(c.name)
+      return `${c.name}=${values?.includes(c.value) === true ? values[0]! : c.value}`
+    })
+  return [...written, ...others].join('; ')
 }

@@ -62,10 +62,10 @@ export function sealsPerformed(): number {
 
 /** Seals `plaintext` with `key` (always the first secret's), through the key's backend. One call per commit. */
 export async function seal(mode: Mode, key: SealingKey, meta: SealMeta, plaintext: Uint8Array): Promise<string> {
-  sealCount++
   const header = protectedHeader(mode, meta)
   const headerB64 = base64url.encode(encoder.encode(JSON.stringify(header)))
   const rest = await key.backend.seal(mode, key.key, header, headerB64, plaintext)
+  sealCount++
   return metaPrefix(meta) + rest
 }
 
