@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { freezeClock } from './test-support/clock.js'
 import { encodeProfile, PROFILE_HEADER } from './browsers/profile-header.js'
 import { profileFor } from './browsers/user-agent.js'
 import { CHROME_UA, FIREFOX_UA, IE11_UA, Jar } from './test-support/jar.js'
@@ -7,13 +8,7 @@ import { type Cart, commit, make, NOW, skus } from './test-support/engine.js'
 // The budget (budget.ts) as a commit meets it: the other cookies, the browser's limits, the
 // forwarded profile and user overrides. budget.test.ts covers the arithmetic alone.
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] })
-  vi.setSystemTime(NOW)
-})
-afterEach(() => {
-  vi.useRealTimers()
-})
+freezeClock(NOW)
 
 describe('budget', () => {
   it('never exceeds the Cookie header budget, counting the other cookies', async () => {

@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { freezeClock } from './test-support/clock.js'
 import { createCookieman } from './create.js'
 import type { SessionErrorCode } from './errors.js'
 import { CHROME_UA, Jar, SECRET, SECRET2 } from './test-support/jar.js'
@@ -6,13 +7,7 @@ import { type Cart, commit, make, NOW, skus } from './test-support/engine.js'
 
 // The read path (decode.ts): which cookies are ours, what a bad one gives, and which keys open a token.
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] })
-  vi.setSystemTime(NOW)
-})
-afterEach(() => {
-  vi.useRealTimers()
-})
+freezeClock(NOW)
 
 describe('look-alike cookie names are never ours', () => {
   it('ignores session-id, session.x, session.01, sessions, xsession and never deletes them', async () => {

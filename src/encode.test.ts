@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { freezeClock } from './test-support/clock.js'
 import type { CommitReport } from './report.js'
 import { sealsPerformed } from './seal.js'
 import { CHROME_UA, Jar } from './test-support/jar.js'
@@ -7,13 +8,7 @@ import { type Cart, commit, make, NOW, skus } from './test-support/engine.js'
 // The write path (encode.ts): what a commit writes, rewrites, deletes and refuses, end to end
 // through an instance and a replaying jar.
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] })
-  vi.setSystemTime(NOW)
-})
-afterEach(() => {
-  vi.useRealTimers()
-})
+freezeClock(NOW)
 
 describe('round trip', () => {
   it('a new session has the defaults, no error, and writes nothing when unchanged', async () => {

@@ -1,17 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { freezeClock } from './test-support/clock.js'
 import { createCookieman } from './create.js'
 import { SECRET } from './test-support/jar.js'
 import { type Cart, make, NOW } from './test-support/engine.js'
 
 // The instance itself (engine.ts): the defaults it hands out and the shrink functions it registers.
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] })
-  vi.setSystemTime(NOW)
-})
-afterEach(() => {
-  vi.useRealTimers()
-})
+freezeClock(NOW)
 
 describe('defaults', () => {
   it('are fresh plain data on every new session: a shared constant is never mutated', async () => {

@@ -1,18 +1,13 @@
 import { base64url } from 'jose'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { freezeClock } from './test-support/clock.js'
 import { createCookieman } from './create.js'
 import { CHROME_UA, Jar, SECRET } from './test-support/jar.js'
 import { commit, make, NOW, skus } from './test-support/engine.js'
 
 // The plaintext a session seals as (payload.ts, seal.ts): sign or encrypt, deflated when that helps.
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] })
-  vi.setSystemTime(NOW)
-})
-afterEach(() => {
-  vi.useRealTimers()
-})
+freezeClock(NOW)
 
 describe('modes', () => {
   it('sign mode is client-readable and compressed by default', async () => {

@@ -1,5 +1,6 @@
 // Security defaults and the app's verify() hook.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { freezeClock } from './test-support/clock.js'
 import { createCookieman } from './create.js'
 import type { SessionErrorCode } from './errors.js'
 import { CHROME_UA, Jar, SECRET, SECRET2 } from './test-support/jar.js'
@@ -7,11 +8,7 @@ import { CHROME_UA, Jar, SECRET, SECRET2 } from './test-support/jar.js'
 type User = { userId?: string; version?: number; note?: string }
 const NOW = new Date('2026-11-26T12:00:00Z')
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] })
-  vi.setSystemTime(NOW)
-})
-afterEach(() => vi.useRealTimers())
+freezeClock(NOW)
 
 async function store(cm: ReturnType<typeof createCookieman<User>>, jar: Jar, data: User) {
   const s = await cm.decodeSession(jar.headers())

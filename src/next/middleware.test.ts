@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { freezeClock } from '../test-support/clock.js'
 import { PROFILE_HEADER } from '../browsers/profile-header.js'
 import { CHROME_UA, FIREFOX_UA, IE11_UA, Jar } from '../test-support/jar.js'
 import { make, NOW, storeCart } from '../test-support/next.js'
@@ -8,11 +9,7 @@ vi.mock('next/headers.js', async () => {
   return nextHeadersMock
 })
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] })
-  vi.setSystemTime(NOW)
-})
-afterEach(() => vi.useRealTimers())
+freezeClock(NOW)
 
 describe('middleware', () => {
   const forwardedHeader = (res: Response, name: string) => res.headers.get(`x-middleware-request-${name}`)

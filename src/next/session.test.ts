@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { freezeClock } from '../test-support/clock.js'
 import { PROFILE_HEADER } from '../browsers/profile-header.js'
 import { CHROME_UA, Jar } from '../test-support/jar.js'
 import { make, NOW, request, respond, startRequest, storeCart } from '../test-support/next.js'
@@ -8,11 +9,7 @@ vi.mock('next/headers.js', async () => {
   return nextHeadersMock
 })
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] })
-  vi.setSystemTime(NOW)
-})
-afterEach(() => vi.useRealTimers())
+freezeClock(NOW)
 
 describe('getSession / commitSession', () => {
   it('decodes once per request, however many times it is called', async () => {

@@ -1,6 +1,7 @@
 /** Property test (fast-check): a commit never goes over the budget; shared helpers in test-support/property.ts. */
 import fc from 'fast-check'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { freezeClock } from '../test-support/clock.js'
 import type { Cookieman } from '../engine.js'
 import type { SessionErrorCode } from '../errors.js'
 import type { Session } from '../session.js'
@@ -27,13 +28,7 @@ import {
   valueArb,
 } from '../test-support/property.js'
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] })
-  vi.setSystemTime(NOW)
-})
-afterEach(() => {
-  vi.useRealTimers()
-})
+freezeClock(NOW)
 
 describe('property: never over budget', () => {
   const bigDataArb = fc.record({

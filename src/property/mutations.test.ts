@@ -1,6 +1,7 @@
 /** Property test (fast-check): any one mutation fails closed; shared helpers in test-support/property.ts. */
 import fc from 'fast-check'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { freezeClock } from '../test-support/clock.js'
 import type { SessionErrorCode } from '../errors.js'
 import { CHROME_UA, Jar } from '../test-support/jar.js'
 import {
@@ -16,13 +17,7 @@ import {
   valueArb,
 } from '../test-support/property.js'
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] })
-  vi.setSystemTime(NOW)
-})
-afterEach(() => {
-  vi.useRealTimers()
-})
+freezeClock(NOW)
 
 describe('property: mutations fail closed', () => {
   const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.'

@@ -1,6 +1,7 @@
 /** Property test (fast-check): decode(encode(data)) is data; shared helpers in test-support/property.ts. */
 import fc from 'fast-check'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { freezeClock } from '../test-support/clock.js'
 import { profileFor } from '../browsers/user-agent.js'
 import {
   ALL_ENTRIES,
@@ -18,13 +19,7 @@ import {
   valueArb,
 } from '../test-support/property.js'
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] })
-  vi.setSystemTime(NOW)
-})
-afterEach(() => {
-  vi.useRealTimers()
-})
+freezeClock(NOW)
 
 describe('fixtures', () => {
   it('each User-Agent picks its database entry, and every entry has one', () => {
