@@ -3,7 +3,7 @@ import { chunkName, split, type RequestChunks } from './chunk.js'
 import type { EngineContext } from './context.js'
 import { SessionError } from './errors.js'
 import { holdsEveryDefault, PayloadEncoder, withDefaults } from './payload.js'
-import { notShrunk, reportBase, shrinkSummary, type CommitReport, type ShrinkSummary } from './report.js'
+import { reportBase, shrinkSummary, type CommitReport, type ShrinkSummary } from './report.js'
 import { readRequest, type HeadersLike } from './request.js'
 import { seal, sealedLength, type SealMeta } from './seal.js'
 import { settle, stateOf, type Session } from './session.js'
@@ -97,7 +97,8 @@ export async function encodeSession<T extends object>(
 
   let finalJson = json
   let storedData: Data | undefined
-  let summary: ShrinkSummary = notShrunk()
+  // Set when the commit shrank; the base already says it did not.
+  let summary: ShrinkSummary | undefined
   if (!(await fitsText(json, utf8Length(json)))) {
     // The working copy the shrinkers may mutate: a JSON round trip, so it is plain data.
     const shrunk = await shrink(JSON.parse(json) as Data, ctx.shrinkers, fits)

@@ -3,7 +3,7 @@ import { profileFor } from './browsers/user-agent.js'
 import { chunkPattern, headerCount, staleNames } from './chunk.js'
 import type { EngineContext } from './context.js'
 import type { EncodeResult } from './encode.js'
-import { cookieHeaderOf, readRequest, rebuildCookieHeader, type HeadersLike } from './request.js'
+import { cookieHeaderOf, readRequest, rebuildCookieHeader, withHeaders, type HeadersLike } from './request.js'
 import type { Session } from './session.js'
 import { deletionWrite, serializeWrite, type CookieWrite } from './set-cookie.js'
 
@@ -49,12 +49,7 @@ export async function planProxy<T extends object>(
   const profile = encodeProfile(profileFor(headers.get('user-agent'), ctx.database))
   const requestHeaders: Record<string, string> = { [PROFILE_HEADER]: profile }
   // The request as its readers will see it: this Cookie header, the profile just parsed.
-  const view: HeadersLike = {
-    get(name: string): string | null {
-      const key = name.toLowerCase()
-      return key === 'cookie' ? incoming : key === PROFILE_HEADER ? profile : headers.get(name)
-    },
-  }
+  const view = withHeaders(headers, { cookie: incoming, [PROFILE_HEADER]: profile })
   const { chunks } = readRequest(view, base)
   const writes: CookieWrite[] = []
   if (chunks.names.length > 0) {

@@ -56,11 +56,6 @@ export interface BudgetSnapshot {
 
 export type ShrinkSummary = Pick<CommitReport, 'shrunk' | 'shrinkSteps' | 'steps' | 'trimmedKeys' | 'droppedKeys'>
 
-/** The summary of a commit that did not shrink. */
-export function notShrunk(): ShrinkSummary {
-  return { shrunk: false, shrinkSteps: 0, steps: [], trimmedKeys: [], droppedKeys: [] }
-}
-
 /** The summary of a shrink: its steps, the keys it trimmed and those it dropped. */
 export function shrinkSummary(result: ShrinkResult): ShrinkSummary {
   const keys = [...result.initial.keys()]

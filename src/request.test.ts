@@ -113,5 +113,6 @@ describe('withCookieHeader', () => {
   it('replaces only the Cookie header, whatever the case of the name asked', () => {
     const view = withCookieHeader(new Headers({ cookie: 'a=1', 'user-agent': 'UA' }), 'b=2')
     expect([view.get('cookie'), view.get('Cookie'), view.get('user-agent')]).toEqual(['b=2', 'b=2', 'UA'])
+    expect(view.get('constructor')).toBeNull()
   })
 })

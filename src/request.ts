@@ -96,13 +96,19 @@ function parseCookieHeader(header: string, baseName: string): RequestCookies {
   }
 }
 
-/** `headers` with another Cookie header. */
-export function withCookieHeader(headers: HeadersLike, cookie: string): HeadersLike {
+/** `headers` with some headers replaced (`changes` keyed by lower-case name). */
+export function withHeaders(headers: HeadersLike, changes: Readonly<Record<string, string>>): HeadersLike {
   return {
     get(name: string): string | null {
-      return name.toLowerCase() === 'cookie' ? cookie : headers.get(name)
+      const key = name.toLowerCase()
+      return Object.hasOwn(changes, key) ? changes[key]! : headers.get(name)
     },
   }
+}
+
+/** `headers` with another Cookie header. */
+export function withCookieHeader(headers: HeadersLike, cookie: string): HeadersLike {
+  return withHeaders(headers, { cookie })
 }
 
 /**
@@ -149,10 +155,10 @@ export function trustedCookieHeader(raw: string, baseName: string, stored?: read
   }
   const mine = stored.filter((c) => ours.test(c.name))
   const kept = new Set(mine.filter((c) => c.value !== '').map((c) => c.name))
+  // Every chunk sent is still held, with a value the request sent under that name.
   const unchanged =
     [...sent.keys()].every((name) => kept.has(name)) &&
-    mine.every((c) => c.value === '' || sent.get(c.name)?.includes(c.value) === true) &&
-    mine.every((c) => c.value !== '' || !sent.has(c.name))
+    mine.every((c) => c.value === '' || sent.get(c.name)?.includes(c.value) === true)
   if (unchanged) return raw
   const first = new Set<string>()
   const others = pairs

@@ -85,12 +85,16 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
    * uncreated: in a route handler or a server action, the first call makes Next copy every request
    * cookie into a mutable store, re-serializing the whole jar per cookie.
    */
-  async function currentRequest(): Promise<{ requestHeaders: HeadersLike; view: HeadersLike }> {
+  async function currentRequest(): Promise<{
+    requestHeaders: HeadersLike
+    view: HeadersLike
+    cookies: NextHeadersModule['cookies']
+  }> {
     const { cookies, headers } = await nextHeaders()
     const requestHeaders = await headers()
     const storeMayDiffer = requestHeaders.get(MIDDLEWARE_SET_COOKIE) !== null || wroteThroughStore.has(requestHeaders)
     const view = storeMayDiffer ? core.trustedHeaders(requestHeaders, (await cookies()).getAll()) : requestHeaders
-    return { requestHeaders, view }
+    return { requestHeaders, view, cookies }
   }
 
   async function getSession(): Promise<Session<T>> {
@@ -108,7 +112,7 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
   }
 
   async function commitSession(session: Session<T>, target?: Response | Headers): Promise<CommitReport> {
-    const { requestHeaders, view } = await currentRequest()
+    const { requestHeaders, view, cookies } = await currentRequest()
     const { setCookie, cookies: writes, report } = await core.encodeSession(session, view)
     if (target !== undefined) {
       const out = target instanceof Response ? target.headers : target
@@ -117,7 +121,7 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
     }
     // An unchanged session writes nothing: leave Next's mutable cookie store uncreated.
     if (writes.length === 0) return report
-    const store = await (await nextHeaders()).cookies()
+    const store = await cookies()
     writes.forEach((write, i) => {
       try {
         store.set(write.name, write.value, write.options)

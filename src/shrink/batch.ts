@@ -1,5 +1,8 @@
 import type { Data, SavedSizes } from './json-size.js'
-import type { ShrinkFunction, ShrinkRun } from './run.js'
+import type { Shrinker, ShrinkRun } from './run.js'
+
+/** Phase 3 calls shrink functions with `last = true`. */
+const lastOf = (phase: 1 | 3): boolean => phase === 3
 
 // Calls measured at most this far apart; a batch that overshoots is bisected.
 const MAX_BATCH = 4096
@@ -21,13 +24,11 @@ const MAX_BATCH = 4096
 export async function runShrinker<T extends object>(
   run: ShrinkRun,
   phase: 1 | 3,
-  keys: readonly string[],
-  fn: ShrinkFunction<T>,
-  last: boolean,
+  { keys, fn }: Shrinker<T>,
 ): Promise<boolean> {
   const { sizes, steps } = run
   const start = { json: JSON.stringify(run.data), sizes: sizes.save(), steps: steps.length, count: steps.at(-1)?.count }
-  const { fits: fitsNow, calls } = await runBatched(run, phase, keys, fn, last)
+  const { fits: fitsNow, calls } = await runBatched(run, phase, { keys, fn })
   if (calls === 0) return fitsNow
   // Batches are measured through the shrinker's own keys only, and replays restore only those:
   // both are exact only if the other keys are as they were. Check once per run.
@@ -43,20 +44,18 @@ export async function runShrinker<T extends object>(
   sizes.reset(run.data)
   steps.length = start.steps
   if (start.count !== undefined) steps.at(-1)!.count = start.count
-  return runOneByOne(run, phase, keys, fn, last)
+  return runOneByOne(run, phase, { keys, fn })
 }
 
 /** One call at a time, the whole data re-measured after each: for shrinkers that touch other keys. */
 async function runOneByOne<T extends object>(
   run: ShrinkRun,
   phase: 1 | 3,
-  keys: readonly string[],
-  fn: ShrinkFunction<T>,
-  last: boolean,
+  { keys, fn }: Shrinker<T>,
 ): Promise<boolean> {
   while (run.present(keys)) {
     const before = run.sizes.total
-    const returned = fn(run.data as Partial<T>, last) as Data | undefined
+    const returned = fn(run.data as Partial<T>, lastOf(phase)) as Data | undefined
     if (returned !== undefined && returned !== null) run.data = returned
     run.sizes.reset(run.data)
     const shrank = run.sizes.total < before
@@ -72,9 +71,7 @@ type Snapshot = { calls: number; shallow: Data; own: Array<[string, string | und
 async function runBatched<T extends object>(
   run: ShrinkRun,
   phase: 1 | 3,
-  keys: readonly string[],
-  fn: ShrinkFunction<T>,
-  last: boolean,
+  { keys, fn }: Shrinker<T>,
 ): Promise<{ fits: boolean; calls: number }> {
   const { sizes } = run
   /** Up to `calls` calls (fewer if the keys disappear); the own keys re-measured once at the end. */
@@ -82,7 +79,7 @@ async function runBatched<T extends object>(
     let made = 0
     let replaced = false
     while (made < calls && run.present(keys)) {
-      const returned = fn(run.data as Partial<T>, last) as Data | undefined
+      const returned = fn(run.data as Partial<T>, lastOf(phase)) as Data | undefined
       if (returned !== undefined && returned !== null && returned !== run.data) {
         run.data = returned
         replaced = true

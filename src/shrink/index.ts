@@ -41,9 +41,9 @@ export async function shrink<T extends object>(
   const run = new ShrinkRun(input, fits)
   const initial = new Map([...run.sizes.save().entries].map(([key, entry]) => [key, entry.text]))
 
-  const runShrinkers = async (phase: 1 | 3, last: boolean): Promise<boolean> => {
-    for (const { keys, fn } of shrinkers) {
-      if (await runShrinker(run, phase, keys, fn, last)) return true
+  const runShrinkers = async (phase: 1 | 3): Promise<boolean> => {
+    for (const shrinker of shrinkers) {
+      if (await runShrinker(run, phase, shrinker)) return true
     }
     return false
   }
@@ -62,7 +62,7 @@ export async function shrink<T extends object>(
   const done = (fitsNow: boolean): ShrinkResult => ({ data: run.data, fits: fitsNow, steps: run.steps, initial })
 
   if (await run.check()) return done(true)
-  if (await runShrinkers(1, false)) return done(true)
+  if (await runShrinkers(1)) return done(true)
   const handled = new Set(shrinkers.flatMap((s) => s.keys))
   if (
     await removeLargest(
@@ -71,7 +71,7 @@ export async function shrink<T extends object>(
     )
   )
     return done(true)
-  if (await runShrinkers(3, true)) return done(true)
+  if (await runShrinkers(3)) return done(true)
   if (await removeLargest(4, Object.keys(run.data))) return done(true)
   return done(await run.check())
 }
