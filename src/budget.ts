@@ -1,14 +1,29 @@
 import type { BrowserEntry } from './browsers/database.js'
-import { MAX_CHUNKS, chunkHeader, chunkName } from './chunk.js'
+import { MAX_CHUNKS, type RequestChunks } from './chunk.js'
 import type { ResolvedCookie, ResolvedOptions } from './options/types.js'
 import type { OtherCookies } from './request.js'
 import { setCookieLengths } from './set-cookie.js'
 
 /**
- * The fit arithmetic, in one place: the budget of one request (browser limits, server limits, what
- * the other cookies take) and the one rule that says whether chunks fit it, used both to lay out a
- * new session ({@link plan}) and to keep the chunks a request already carries ({@link fitsChunks}).
+ * The budget of one request in both directions: the next Cookie request header against the browser
+ * and the fronts, and this response's Set-Cookie lines against the response head the fronts and the
+ * browser pass, with our names already present (their deletions share the response). The rule that
+ * says whether chunks fit it is in ./fit.ts.
  */
+
+/** Which limit stops the session from growing, as the report and the budget view show it. */
+export interface BudgetLimit {
+  /**
+   * `cookie-count`: the browser's cookies per host (chunks of its per-cookie size); `cookie-header`:
+   * the Cookie request header the fronts accept; `response-head`: the response head the fronts (or
+   * the browser) pass; `partition`: the browser's CHIPS partition.
+   */
+  by: 'cookie-count' | 'cookie-header' | 'response-head' | 'partition'
+  /** The browser entry or front id the limit comes from, or `option` when the app gave the number. */
+  source: string
+  /** The largest sealed session (bytes of the token) this request's budget holds. */
+  capacity: number
+}
 
 /** The budget of one commit, as the report shows it. */
 export interface Budget {
@@ -16,17 +31,37 @@ export interface Budget {
   perCookie: number
   /** The browser's per-host cookie count. */
   cookies: number
-  /** `limits.maxCookieHeaderBytes`. */
+  /** `limits.maxCookieHeaderBytes` (the fronts' Cookie line limit unless the app gave one). */
   headerBytes: number
   /** Bytes of the Cookie header left to us after the other cookies and `reserveBytes`. */
   available: number
-  /** The id of the database entry used. */
+  /** The id of the browser database entry used. */
   source: string
+  /** The response head limit: the smallest of the fronts' and the browser's. */
+  responseHeadBytes: number
+  /** Bytes of Set-Cookie lines this response may carry, after `responseReserveBytes`. */
+  responseAvailable: number
+  /** The fronts the budget assumes, by id. */
+  fronts: string[]
+  /** Which limit stops the session from growing, and the largest sealed session it holds. */
+  limit: BudgetLimit
+}
+
+/** One of our cookie names on the request (or written earlier in this response). */
+export interface PresentChunk {
+  name: string
+  /** 0 for `NAME`, k for `NAME.k`. */
+  index: number
+  /** Its `name=value; ` bytes in the Cookie header while it stays. */
+  pairBytes: number
+  /** Its deletion's `Set-Cookie: …` line, CRLF included. */
+  deletionBytes: number
 }
 
 /** Everything needed to decide whether a sealed session of a given length fits. */
 export interface BudgetContext {
-  budget: Budget
+  /** The figures of the report's `budget` (its `limit` is worked out by ./fit.ts). */
+  budget: Omit<Budget, 'limit'>
   baseName: string
   /** Largest `name + value` of one chunk (the browser's limit, less the attributes where it counts them). */
   perCookie: number
@@ -34,17 +69,25 @@ export interface BudgetContext {
   cookieSlots: number
   /** Bytes we may add to the Cookie header, each of our pairs counted with its `; ` separator. */
   headerAvailable: number
-  /** Bytes of Set-Cookie lines we may send, after the other headers and our deletions. */
+  /** Bytes of Set-Cookie lines (live chunks and deletions) this response may carry. */
   responseAvailable: number
   /** Per partition `name + value` bytes (CHIPS), when our cookies are partitioned. */
   partitionBytes: number | undefined
   /** Length of `; Path=/; Max-Age=…` on a live chunk. */
   attributeBytes: number
+  /**
+   * Deletions per response: a browser holds at most its per-host count of cookies, so never more
+   * than that, and at least the largest count in the database (Chromium and Firefox keep 180).
+   */
+  deletionCap: number
+  /** Our names present, the largest pair first (deleting those frees the most). */
+  present: readonly PresentChunk[]
+  /** Where each limit comes from. */
+  sources: { cookieCount: string; cookieHeader: string; responseHead: string }
 }
 
-// Headers of a response other than our Set-Cookie lines: status line, Next's own headers, the app's.
-export const RESPONSE_HEAD_RESERVE = 8192
-const SET_COOKIE_LINE = 'Set-Cookie: '.length + '\r\n'.length
+const DELETION_CAP = 180
+export const SET_COOKIE_LINE = 'Set-Cookie: '.length + '\r\n'.length
 export const COOKIE_LINE = 'Cookie: '.length + '\r\n'.length
 
 export interface BudgetInput {
@@ -55,8 +98,29 @@ export interface BudgetInput {
   maxAge: number
   maxCookieHeaderBytes: number
   reserveBytes: number
-  /** Our cookie names present on the request: their deletions may share the response. */
-  presentNames: readonly string[]
+  /** The fronts' response head limit; `undefined`: only the browser's applies. */
+  maxResponseHeaderBytes?: number | undefined
+  responseReserveBytes?: number | undefined
+  /** Bytes of Set-Cookie lines this response already carries (the proxy's, before a commit). */
+  responseSpent?: number | undefined
+  fronts?: readonly string[] | undefined
+  sources?: { cookieHeader: string; responseHead: string | undefined } | undefined
+  /** Our cookie names present on the request, with their values (`undefined`: written earlier in this response). */
+  present: ReadonlyArray<{ name: string; value: string | undefined }>
+}
+
+/** Our names on the request with their values, then those written earlier in this response. */
+export function presentOf(chunks: RequestChunks, written: readonly string[] = []): BudgetInput['present'] {
+  const present: Array<{ name: string; value: string | undefined }> = chunks.names.map((name) => ({
+    name,
+    value: chunks.values.get(name),
+  }))
+  for (const name of written) if (!chunks.values.has(name)) present.push({ name, value: undefined })
+  return present
+}
+
+function chunkIndex(name: string, baseName: string): number {
+  return name.length === baseName.length ? 0 : Number(name.slice(baseName.length + 1))
 }
 
 export function makeBudget(input: BudgetInput): BudgetContext {
@@ -66,8 +130,18 @@ export function makeBudget(input: BudgetInput): BudgetContext {
   const perCookie = entry.perCookieIncludesAttributes === true ? entry.perCookie - 1 - attributeBytes : entry.perCookie
   // The header line as nginx buffers it: `Cookie: `, the pairs, CRLF.
   const available = input.maxCookieHeaderBytes - input.reserveBytes - COOKIE_LINE - others.bytes
-  let deletions = 0
-  for (const name of input.presentNames) deletions += SET_COOKIE_LINE + name.length + lengths.deletion
+  const frontHead = input.maxResponseHeaderBytes ?? Infinity
+  const responseHeadBytes = Math.min(frontHead, entry.responseHeadBytes)
+  const responseAvailable = responseHeadBytes - (input.responseReserveBytes ?? 0) - (input.responseSpent ?? 0)
+  const present = input.present
+    .map(({ name, value }) => ({
+      name,
+      index: chunkIndex(name, baseName),
+      // Written earlier in this response: at most a full chunk.
+      pairBytes: (value === undefined ? perCookie : name.length + value.length) + 3,
+      deletionBytes: SET_COOKIE_LINE + name.length + lengths.deletion,
+    }))
+    .sort((a, b) => b.pairBytes - a.pairBytes || a.index - b.index)
   return {
     budget: {
       perCookie,
@@ -75,88 +149,45 @@ export function makeBudget(input: BudgetInput): BudgetContext {
       headerBytes: input.maxCookieHeaderBytes,
       available: Math.max(0, available),
       source: entry.id,
+      responseHeadBytes,
+      responseAvailable: Math.max(0, responseAvailable),
+      fronts: [...(input.fronts ?? [])],
     },
     baseName,
     perCookie,
     cookieSlots: Math.min(MAX_CHUNKS, entry.cookies - others.count),
     headerAvailable: available,
-    responseAvailable: entry.responseHeadBytes - RESPONSE_HEAD_RESERVE - deletions,
+    responseAvailable,
     partitionBytes: cookie.partitioned ? entry.partitionBytes : undefined,
     attributeBytes,
+    deletionCap: Math.max(entry.cookies, DELETION_CAP),
+    present,
+    sources: {
+      cookieCount: entry.id,
+      cookieHeader: input.sources?.cookieHeader ?? 'option',
+      responseHead: frontHead < entry.responseHeadBytes ? (input.sources?.responseHead ?? 'option') : entry.id,
+    },
   }
-}
-
-/** A set of chunks as the fit rule sees them. */
-export interface ChunkLayout {
-  count: number
-  /** Sum of the chunk names' lengths. */
-  nameBytes: number
-  /** Sum of the chunk values' lengths (the first one's header included). */
-  valueBytes: number
-  /** The largest `name + value` of one chunk. */
-  largest: number
-}
-
-/**
- * Whether chunks fit: each one the browser's per-cookie limit, their count the cookie slots, their
- * `name=value; ` pairs the Cookie header, their `name + value` the CHIPS partition, and, when they
- * are `sent` in this response, their Set-Cookie lines the response head.
- */
-export function fitsChunks(layout: ChunkLayout, ctx: BudgetContext, sent: boolean): boolean {
-  const { count, nameBytes, valueBytes } = layout
-  if (count > ctx.cookieSlots || layout.largest > ctx.perCookie) return false
-  if (nameBytes + valueBytes + 3 * count > ctx.headerAvailable) return false
-  if (ctx.partitionBytes !== undefined && nameBytes + valueBytes > ctx.partitionBytes) return false
-  if (sent && count * (SET_COOKIE_LINE + 1 + ctx.attributeBytes) + nameBytes + valueBytes > ctx.responseAvailable) {
-    return false
-  }
-  return true
-}
-
-/** How a payload is laid over chunks. */
-export interface Plan {
-  count: number
-  /** Largest value length of each chunk (the first one's includes the header). */
-  capacities: number[]
-  /** Our `name=value` bytes in the next Cookie header (separators not counted). */
-  bytes: number
-}
-
-/**
- * The fewest chunks that hold `payloadLength` bytes, or `undefined` when the budget cannot. Fewer,
- * fuller chunks are also the cheapest in every other budget item, so the smallest count decides.
- */
-export function plan(payloadLength: number, ctx: BudgetContext): Plan | undefined {
-  // Every layout puts the whole payload in the Cookie header: past that, none fits.
-  if (payloadLength > ctx.headerAvailable) return undefined
-  const capacities: number[] = []
-  let capacitySum = 0
-  let nameBytes = 0
-  for (let count = 1; count <= ctx.cookieSlots; count++) {
-    const name = chunkName(ctx.baseName, count - 1).length
-    const capacity = ctx.perCookie - name
-    if (capacity <= 0) return undefined
-    capacities.push(capacity)
-    capacitySum += capacity
-    nameBytes += name
-    const valueBytes = payloadLength + chunkHeader(count).length
-    if (capacitySum < valueBytes) continue
-    // The first chunk holds the header whole (more chunks only lengthen the header).
-    if (capacities[0]! < chunkHeader(count).length) return undefined
-    // Every chunk is full (name + value = perCookie) but the last, which takes the rest.
-    const largest = count === 1 ? name + valueBytes : ctx.perCookie
-    if (!fitsChunks({ count, nameBytes, valueBytes, largest }, ctx, true)) return undefined
-    return { count, capacities, bytes: nameBytes + count + valueBytes }
-  }
-  return undefined
 }
 
 /** The budget of one request for an engine's options. */
 export function budgetOf(
-  opts: Pick<ResolvedOptions<object>, 'cookieName' | 'cookie' | 'maxAge' | 'maxCookieHeaderBytes' | 'reserveBytes'>,
+  opts: Pick<
+    ResolvedOptions<object>,
+    | 'cookieName'
+    | 'cookie'
+    | 'maxAge'
+    | 'maxCookieHeaderBytes'
+    | 'reserveBytes'
+    | 'maxResponseHeaderBytes'
+    | 'responseReserveBytes'
+    | 'fronts'
+    | 'limitSources'
+  >,
   entry: BrowserEntry,
   others: OtherCookies,
-  presentNames: readonly string[],
+  present: BudgetInput['present'],
+  responseSpent = 0,
 ): BudgetContext {
   return makeBudget({
     entry,
@@ -166,6 +197,11 @@ export function budgetOf(
     maxAge: opts.maxAge,
     maxCookieHeaderBytes: opts.maxCookieHeaderBytes,
     reserveBytes: opts.reserveBytes,
-    presentNames,
+    maxResponseHeaderBytes: opts.maxResponseHeaderBytes,
+    responseReserveBytes: opts.responseReserveBytes,
+    responseSpent,
+    fronts: opts.fronts.map((f) => f.id),
+    sources: opts.limitSources,
+    present,
   })
 }

@@ -22,6 +22,13 @@ export interface EngineContext<T extends object> {
   reportError(err: SessionError): void
   /** The browser profile of a request: the proxy's forwarded one, else parsed from the User-Agent. */
   profile(headers: HeadersLike): BrowserProfile
+  /** Logs `message` once per `key` for this engine, outside production. */
+  warnOnce(key: string, message: string): void
+}
+
+function inProduction(): boolean {
+  const holder = globalThis as { process?: { env?: Record<string, string | undefined> } }
+  return holder.process?.env?.['NODE_ENV'] === 'production'
 }
 
 /** Validates options (`ERR_SESSION_CONFIG`) and builds the shared context of one engine. */
@@ -29,6 +36,7 @@ export function createContext<T extends object>(options: CookiemanOptions<T>, ba
   const opts = resolveOptions(options, BUILTIN_BROWSERS)
   const database = buildDatabase(opts.browsers)
   let keys: Promise<SealingKey[]> | undefined
+  const warned = new Set<string>()
   return {
     opts,
     database,
@@ -44,5 +52,10 @@ export function createContext<T extends object>(options: CookiemanOptions<T>, ba
       }
     },
     profile: (headers) => requestProfile(headers, database),
+    warnOnce(key, message) {
+      if (warned.has(key) || inProduction()) return
+      warned.add(key)
+      console.warn(message)
+    },
   }
 }

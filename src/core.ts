@@ -28,13 +28,22 @@ export type { ProxyDecision } from './proxy-plan.js'
 export type { HeadersLike, StoredCookie } from './request.js'
 export type { BudgetSnapshot, CommitReport, ShrinkStep } from './report.js'
 export type { CookieWrite } from './set-cookie.js'
-export type { Budget } from './budget.js'
+export type { Budget, BudgetLimit } from './budget.js'
 export type { Session } from './session.js'
 export type { ShrinkFunction } from './shrink/index.js'
-export type { CookiemanOptions, CookieAttributes, LimitsOptions, BrowserEntryOverride } from './options/types.js'
+export type {
+  CookiemanOptions,
+  CookieAttributes,
+  LimitsOptions,
+  BrowserEntryOverride,
+  FrontOption,
+} from './options/types.js'
 export { SessionError, isSessionError } from './errors.js'
 export type { SessionErrorCode } from './errors.js'
 export { encodeProfile, PROFILE_HEADER } from './browsers/profile-header.js'
+export { SPENT_HEADER } from './request.js'
+export { BUILTIN_FRONTS, frontById, frontsFromEnvironment } from './fronts/database.js'
+export type { FrontEntry, FrontLimits } from './fronts/database.js'
 export { BUILTIN_BROWSERS, RFC6265_MINIMUM } from './browsers/database.js'
 export type { BrowserEntry, BrowserLimits, BrowserMatch } from './browsers/database.js'
 export { profileFor } from './browsers/user-agent.js'

@@ -28,6 +28,11 @@ describe('round trip', () => {
       headerBytes: 8192,
       available: 7670,
       source: 'blink',
+      responseHeadBytes: 256 * 1024,
+      responseAvailable: 256 * 1024 - 1024,
+      fronts: ['node'],
+      // session=v1.2.<P1>; session.1=<P2>; in 7,670 bytes: P + 5 + 7 + 9 + 2 × 3.
+      limit: { by: 'cookie-header', source: 'option', capacity: 7670 - 5 - 7 - 9 - 6 },
     })
     expect(report.browser).toEqual({ name: 'Chrome Headless', version: '156.0.0.0', engine: 'Blink' })
     expect(errors).toEqual([])

@@ -1,13 +1,14 @@
-import { budgetOf, fitsChunks, plan, type BudgetContext } from './budget.js'
+import { budgetOf, presentOf, type BudgetContext } from './budget.js'
+import { deletionsFor, fitsChunks, plan } from './fit.js'
 import { chunkName, split, type RequestChunks } from './chunk.js'
 import type { EngineContext } from './context.js'
 import { SessionError } from './errors.js'
 import { holdsEveryDefault, PayloadEncoder, withDefaults } from './payload.js'
-import { reportBase, shrinkSummary, type CommitReport, type ShrinkSummary } from './report.js'
-import { readRequest, type HeadersLike } from './request.js'
+import { limitAdvice, reportBase, shrinkSummary, type CommitReport, type ShrinkSummary } from './report.js'
+import { readRequest, responseSpentOf, type HeadersLike } from './request.js'
 import { seal, sealedLength, type SealMeta } from './seal.js'
 import { settle, stateOf, type Session } from './session.js'
-import { deletionWrite, liveWrite, serializeWrite, type CookieWrite } from './set-cookie.js'
+import { deletionWrite, liveWrite, NO_STORE, serializeWrite, type CookieWrite } from './set-cookie.js'
 import { shrink, type Data } from './shrink/index.js'
 import { utf8Length } from './utf8.js'
 
@@ -22,13 +23,15 @@ export interface EncodeResult {
   setCookie: string[]
   /** The same cookies, structured (name, value, options) for APIs such as Next's `cookies().set`. */
   cookies: CookieWrite[]
+  /**
+   * Headers for the response (lower-case names): `cache-control: private, no-store` whenever it
+   * sets or deletes a cookie, so that no shared cache hands one user's session to another.
+   */
+  responseHeaders: Record<string, string>
   report: CommitReport
 }
 
 const EMPTY = { chunks: 0, bytes: 0, names: [] }
-// Deletions per commit are capped at the browser's per-host count, and at least at the largest one
-// in the database (Chromium and Firefox keep 180): a browser cannot hold more of ours than that.
-const DELETION_CAP = 180
 
 export async function encodeSession<T extends object>(
   ctx: EngineContext<T>,
@@ -40,24 +43,29 @@ export async function encodeSession<T extends object>(
   const state = stateOf(session)
   const request = readRequest(headers, opts.cookieName)
   const profile = ctx.profile(headers)
-  // Ours on the request, plus what an earlier commit of this session wrote in the same response
-  // (a browser holds at most its per-host count: never more deletions than that).
-  const present = [...new Set([...request.chunks.names, ...(state.written?.names ?? [])])].slice(
-    0,
-    Math.max(profile.entry.cookies, DELETION_CAP),
+  // Ours on the request, plus what an earlier commit of this session wrote in the same response.
+  const budget = budgetOf(
+    opts,
+    profile.entry,
+    request.others,
+    presentOf(request.chunks, state.written?.names),
+    responseSpentOf(headers),
   )
-  const budget = budgetOf(opts, profile.entry, request.others, present)
   const base = reportBase(budget, profile)
   const done = (writes: CookieWrite[], report: CommitReport): EncodeResult => ({
     setCookie: writes.map(serializeWrite),
     cookies: writes,
+    responseHeaders: writes.length > 0 ? { 'cache-control': NO_STORE } : {},
     report,
   })
   const deletions = (names: readonly string[]): CookieWrite[] => names.map((name) => deletionWrite(name, opts.cookie))
+  // Every name of ours, as many as the response's deletions hold (the largest first).
+  const deleteAll = () => deletionsFor(budget, 0, budget.responseAvailable).names
 
   if (state.destroyed) {
     settle(session, opts.defaults(), undefined, EMPTY)
-    return done(deletions(present), { ...base, chunks: 0, bytes: 0, unchanged: false, deleted: [...present] })
+    const all = deleteAll()
+    return done(deletions(all), { ...base, chunks: 0, bytes: 0, unchanged: false, deleted: all })
   }
 
   const json = JSON.stringify(session.data)
@@ -70,7 +78,7 @@ export async function encodeSession<T extends object>(
     }
     const kept = keptChunks(request.chunks, state.count, budget)
     if (kept !== undefined) {
-      const stale = present.filter((name) => !kept.names.includes(name))
+      const stale = deletionsFor(budget, kept.names.length, budget.responseAvailable).names
       return done(deletions(stale), {
         ...base,
         chunks: kept.names.length,
@@ -103,15 +111,19 @@ export async function encodeSession<T extends object>(
     // The working copy the shrinkers may mutate: a JSON round trip, so it is plain data.
     const shrunk = await shrink(JSON.parse(json) as Data, ctx.shrinkers, fits)
     summary = shrinkSummary(shrunk)
+    const { limit } = base.budget
+    const keys = [...summary.trimmedKeys, ...summary.droppedKeys]
+    ctx.warnOnce(`${limit.by}:${limit.source}`, limitAdvice(limit, opts.fronts, keys))
     if (!shrunk.fits) {
       const error = new SessionError(
         'ERR_SESSION_TOO_LARGE',
-        `even an empty session does not fit: the request's other cookies leave ${budget.budget.available} bytes of the ${budget.budget.headerBytes}-byte Cookie header budget and ${Math.max(0, budget.cookieSlots)} cookie slots`,
+        `even an empty session does not fit: the request's other cookies leave ${budget.budget.available} bytes of the ${budget.budget.headerBytes}-byte Cookie header budget and ${Math.max(0, budget.cookieSlots)} cookie slots, and the response ${budget.budget.responseAvailable} bytes of Set-Cookie lines`,
       )
       ctx.reportError(error)
       settle(session, opts.defaults(), undefined, EMPTY)
-      const report = { ...base, ...summary, chunks: 0, bytes: 0, unchanged: false, deleted: [...present], error }
-      return done(deletions(present), report)
+      const all = deleteAll()
+      const report = { ...base, ...summary, chunks: 0, bytes: 0, unchanged: false, deleted: all, error }
+      return done(deletions(all), report)
     }
     finalJson = JSON.stringify(shrunk.data)
     storedData = shrunk.data
@@ -127,7 +139,7 @@ export async function encodeSession<T extends object>(
   }
   const values = split(wire, layout.capacities)
   const names = values.map((_, i) => chunkName(opts.cookieName, i))
-  const stale = present.filter((name) => !names.includes(name))
+  const stale = deletionsFor(budget, values.length, budget.responseAvailable - layout.lineBytes).names
   const writes = [
     ...values.map((value, i) => liveWrite(names[i]!, value, opts.cookie, opts.maxAge)),
     ...deletions(stale),
@@ -157,7 +169,7 @@ export async function encodeSession<T extends object>(
 }
 
 /** The chunks of a valid session on the request, if they still fit this request's budget. */
-function keptChunks(
+export function keptChunks(
   chunks: RequestChunks,
   count: number | undefined,
   budget: BudgetContext,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createEngine, PROFILE_HEADER, type Cookieman } from './core.js'
+import { createEngine, PROFILE_HEADER, SPENT_HEADER, type Cookieman } from './core.js'
 import { CHROME_UA, FIREFOX_UA, Jar, SECRET } from './test-support/jar.js'
 
 // The proxy's decision is plain data: no framework, no Response. These tests drive it through the
@@ -33,11 +33,16 @@ function forwarded(headers: Headers, changes: Record<string, string>): Headers {
 describe('planProxy', () => {
   it('forwards the profile parsed from the User-Agent, replacing a client-sent one, and writes nothing else', async () => {
     const engine = createEngine<Cart>({ secret: SECRET, defaults: () => ({ cart: [] }) })
-    const headers = new Headers({ 'user-agent': FIREFOX_UA, [PROFILE_HEADER]: 'trident;IE;11.0;Trident' })
+    const headers = new Headers({
+      'user-agent': FIREFOX_UA,
+      [PROFILE_HEADER]: 'trident;IE;11.0;Trident',
+      [SPENT_HEADER]: '99999',
+    })
     expect(await engine.planProxy(headers)).toEqual({
-      requestHeaders: { [PROFILE_HEADER]: 'gecko;Firefox;153.0;Gecko' },
+      requestHeaders: { [PROFILE_HEADER]: 'gecko;Firefox;153.0;Gecko', [SPENT_HEADER]: '0' },
       setCookie: [],
       cookies: [],
+      responseHeaders: {},
     })
   })
 
@@ -51,6 +56,11 @@ describe('planProxy', () => {
     expect(decision.setCookie).toEqual([`session.7=; ${DELETE_ATTRIBUTES}`])
     expect(decision.cookies.map((c) => [c.name, c.value, c.options.maxAge])).toEqual([['session.7', '', 0]])
     expect(decision.requestHeaders['cookie']).toBe(`session=${jar.cookies.get('session')}; theme=dark`)
+    // No shared cache stores it; the commits of the same request know what the response already carries.
+    expect(decision.responseHeaders).toEqual({ 'cache-control': 'private, no-store' })
+    expect(decision.requestHeaders[SPENT_HEADER]).toBe(
+      String('Set-Cookie: '.length + decision.setCookie[0]!.length + 2),
+    )
   })
 
   it('reads the Cookie header it is given instead of the request one (an earlier proxy rewrote it)', async () => {

@@ -1,38 +1,56 @@
 import { encodeProfile, PROFILE_HEADER } from './browsers/profile-header.js'
 import { profileFor } from './browsers/user-agent.js'
+import { budgetOf, presentOf } from './budget.js'
+import { deletionsFor } from './fit.js'
 import { chunkPattern, headerCount, staleNames } from './chunk.js'
 import type { EngineContext } from './context.js'
-import type { EncodeResult } from './encode.js'
-import { cookieHeaderOf, readRequest, rebuildCookieHeader, withHeaders, type HeadersLike } from './request.js'
+import { keptChunks, type EncodeResult } from './encode.js'
+import {
+  cookieHeaderOf,
+  readRequest,
+  rebuildCookieHeader,
+  SPENT_HEADER,
+  withHeaders,
+  type HeadersLike,
+} from './request.js'
 import type { Session } from './session.js'
-import { deletionWrite, serializeWrite, type CookieWrite } from './set-cookie.js'
+import { deletionWrite, NO_STORE, serializeWrite, type CookieWrite } from './set-cookie.js'
 
 /**
  * The proxy's decision, as data: what a proxy or middleware in front of the app's routes does for
  * one request, whatever the framework. It parses the User-Agent once (the readers of the request
- * get the profile through {@link PROFILE_HEADER}, always overwritten), deletes our chunks that no
- * reader will use, and with `rolling` re-issues a session past half of `maxAge`. The adapter
- * writes what it returns: the request headers the rest of the request must see and the Set-Cookie
- * lines of the response.
+ * get the profile through {@link PROFILE_HEADER}, always overwritten); re-fits a session that no
+ * longer fits this request's budget (other cookies grew, a cookie of a narrower path appeared), so
+ * every request that reaches the app repairs the jar; with `rolling` re-issues a session past half
+ * of `maxAge`, unless the re-issue would have to trim it or would not fit the response (the stored
+ * session stays readable); and deletes our chunks that no reader will use. Its writes are bounded
+ * by the response budget the commits use. The adapter writes what it returns: the request headers
+ * the rest of the request must see, the Set-Cookie lines and the headers of the response.
  */
 export interface ProxyDecision {
   /**
-   * Request headers to set for the rest of the request (lower-case names): the browser profile
-   * always, and `cookie` when the response changes our cookies, so that the same request's readers
-   * see what the browser will hold after the response (the other cookies exactly as sent).
+   * Request headers to set for the rest of the request (lower-case names): the browser profile and
+   * the response bytes spent always, and `cookie` when the response changes our cookies, so that
+   * the same request's readers see what the browser will hold after the response (the other
+   * cookies exactly as sent).
    */
   requestHeaders: Record<string, string>
   /** One `Set-Cookie` header value each, for the response. */
   setCookie: string[]
   /** The same cookies, structured. */
   cookies: CookieWrite[]
+  /** Headers for the response (lower-case names): `cache-control` whenever it sets a cookie. */
+  responseHeaders: Record<string, string>
 }
 
-/** The read and write stages the proxy uses for a rolling re-issue. */
+/** The read and write stages the proxy uses for a rolling re-issue or a re-fit. */
 export interface ProxyStages<T extends object> {
   decode(headers: HeadersLike): Promise<Session<T>>
   encode(session: Session<T>, headers: HeadersLike): Promise<EncodeResult>
 }
+
+/** Length of a Set-Cookie line for a serialized value, CRLF included. */
+const lineLength = (value: string) => 'Set-Cookie: '.length + value.length + 2
 
 /**
  * Decides what the proxy does for a request with `headers`. `cookieHeader` is the Cookie header the
@@ -44,35 +62,63 @@ export async function planProxy<T extends object>(
   headers: HeadersLike,
   cookieHeader?: string | undefined,
 ): Promise<ProxyDecision> {
-  const base = ctx.opts.cookieName
+  const { opts } = ctx
+  const base = opts.cookieName
   const incoming = cookieHeader ?? cookieHeaderOf(headers)
-  const profile = encodeProfile(profileFor(headers.get('user-agent'), ctx.database))
-  const requestHeaders: Record<string, string> = { [PROFILE_HEADER]: profile }
+  const profile = profileFor(headers.get('user-agent'), ctx.database)
+  const encoded = encodeProfile(profile)
+  const requestHeaders: Record<string, string> = { [PROFILE_HEADER]: encoded, [SPENT_HEADER]: '0' }
   // The request as its readers will see it: this Cookie header, the profile just parsed.
-  const view = withHeaders(headers, { cookie: incoming, [PROFILE_HEADER]: profile })
-  const { chunks } = readRequest(view, base)
+  const view = withHeaders(headers, { cookie: incoming, [PROFILE_HEADER]: encoded, [SPENT_HEADER]: '0' })
+  const request = readRequest(view, base)
+  const { chunks } = request
   const writes: CookieWrite[] = []
+  let rewritten = false
   if (chunks.names.length > 0) {
-    let rewritten = false
-    if (ctx.opts.rolling && chunks.first !== undefined && headerCount(chunks.first) !== undefined) {
+    const count = chunks.first === undefined ? undefined : headerCount(chunks.first)
+    const budget = budgetOf(opts, profile.entry, request.others, presentOf(chunks))
+    // A session whose chunks no longer fit this request's budget: re-fit it now.
+    const refit = count !== undefined && keptChunks(chunks, count, budget) === undefined
+    if (count !== undefined && (refit || opts.rolling)) {
       const session = await stages.decode(view)
       if (session.error === undefined) {
         const result = await stages.encode(session, view)
-        if (!result.report.unchanged) {
+        const { report } = result
+        // A re-issue that would trim the data or cannot be written is skipped: what is stored stays readable.
+        const take = !report.unchanged && (refit || (!report.shrunk && report.error === undefined))
+        if (take) {
           writes.push(...result.cookies)
           rewritten = true
         }
       }
     }
-    if (!rewritten) for (const name of staleNames(chunks, base)) writes.push(deletionWrite(name, ctx.opts.cookie))
-    if (writes.length > 0) {
-      // A re-issue replaces all of ours; deletions remove only the names they delete.
-      const ours = chunkPattern(base)
-      const removed = new Set(writes.map((w) => w.name))
-      const keep = rewritten ? (name: string) => !ours.test(name) : (name: string) => !removed.has(name)
-      const live = writes.filter((w) => w.options.maxAge > 0).map((w) => `${w.name}=${w.value}`)
-      requestHeaders['cookie'] = rebuildCookieHeader(incoming, keep, live)
+    if (!rewritten) {
+      const stale = staleNames(chunks, base)
+      if (stale.length > 0) {
+        const only = new Set(stale)
+        const staleBudget = budgetOf(
+          opts,
+          profile.entry,
+          request.others,
+          presentOf(chunks).filter((c) => only.has(c.name)),
+        )
+        for (const name of deletionsFor(staleBudget, 0, staleBudget.responseAvailable).names) {
+          writes.push(deletionWrite(name, opts.cookie))
+        }
+      }
     }
   }
-  return { requestHeaders, setCookie: writes.map(serializeWrite), cookies: writes }
+  const setCookie = writes.map(serializeWrite)
+  const responseHeaders: Record<string, string> = {}
+  if (writes.length > 0) {
+    responseHeaders['cache-control'] = NO_STORE
+    requestHeaders[SPENT_HEADER] = String(setCookie.reduce((n, line) => n + lineLength(line), 0))
+    // A re-issue replaces all of ours; deletions remove only the names they delete.
+    const ours = chunkPattern(base)
+    const removed = new Set(writes.map((w) => w.name))
+    const keep = rewritten ? (name: string) => !ours.test(name) : (name: string) => !removed.has(name)
+    const live = writes.filter((w) => w.options.maxAge > 0).map((w) => `${w.name}=${w.value}`)
+    requestHeaders['cookie'] = rebuildCookieHeader(incoming, keep, live)
+  }
+  return { requestHeaders, setCookie, cookies: writes, responseHeaders }
 }

@@ -1,4 +1,6 @@
-import type { Budget, BudgetContext } from './budget.js'
+import type { Budget, BudgetContext, BudgetLimit } from './budget.js'
+import { budgetLimit } from './fit.js'
+import type { FrontEntry } from './fronts/database.js'
 import type { BrowserInfo, BrowserProfile } from './browsers/user-agent.js'
 import type { SessionError } from './errors.js'
 import type { RequestCookies } from './request.js'
@@ -75,7 +77,7 @@ export function reportBase(
   profile: BrowserProfile,
 ): Pick<CommitReport, 'budget' | 'browser'> & ShrinkSummary {
   return {
-    budget: budget.budget,
+    budget: { ...budget.budget, limit: budgetLimit(budget) },
     browser: { ...profile.browser },
     shrunk: false,
     shrinkSteps: 0,
@@ -94,11 +96,37 @@ export function budgetSnapshot(
 ): BudgetSnapshot {
   const { chunks } = request
   return {
-    budget: budget.budget,
+    budget: { ...budget.budget, limit: budgetLimit(budget) },
     browser: { ...profile.browser },
     chunks: chunks.names.map((name) => ({ name, bytes: name.length + 1 + (chunks.values.get(name)?.length ?? 0) })),
     others: request.others,
     cookieHeaderBytes: request.header.trim().length,
     reserveBytes,
   }
+}
+
+const LIMIT_WORDS: Record<BudgetLimit['by'], string> = {
+  'cookie-count': 'cookies per host (of its per-cookie size)',
+  'cookie-header': 'Cookie request header',
+  'response-head': 'response head',
+  partition: 'CHIPS partition',
+}
+
+/**
+ * Which limit bound a session that had to be trimmed, and what to raise: what the development-time
+ * warning says, so that a user behind nginx learns why and which directive goes with which option.
+ */
+export function limitAdvice(limit: BudgetLimit, fronts: readonly FrontEntry[], keys: readonly string[]): string {
+  const what = `${LIMIT_WORDS[limit.by]} limit`
+  const trimmed = keys.length > 0 ? ` (${keys.join(', ')})` : ''
+  const head = `next-cookieman: the session was trimmed${trimmed} to fit the ${what} of ${limit.source}: ${limit.capacity} bytes of sealed session fit this request.`
+  const front = fronts.find((f) => f.id === limit.source)
+  if (front !== undefined) {
+    const option = limit.by === 'response-head' ? 'responseHeadBytes' : 'cookieLineBytes'
+    return `${head} If your ${front.name} allows more (${front.raise}), say so: limits.fronts: [{ id: '${front.id}', ${option}: … }] (or limits.${limit.by === 'response-head' ? 'maxResponseHeaderBytes' : 'maxCookieHeaderBytes'}).`
+  }
+  if (limit.source === 'option') {
+    return `${head} It comes from limits.${limit.by === 'response-head' ? 'maxResponseHeaderBytes' : 'maxCookieHeaderBytes'}.`
+  }
+  return `${head} That is the browser's own limit (database entry ${limit.source}): register shrink functions to choose what goes first.`
 }

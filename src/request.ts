@@ -178,3 +178,16 @@ export function trustedCookieHeader(raw: string, baseName: string, stored?: read
     })
   return [...written, ...others].join('; ')
 }
+
+/**
+ * Request header through which the proxy tells the same request's commits how many bytes of
+ * Set-Cookie lines its response already carries (always overwritten by the proxy, like the profile;
+ * a client-sent copy without the proxy could only shrink the sender's own budget).
+ */
+export const SPENT_HEADER = 'x-next-cookieman-spent'
+
+/** The bytes of Set-Cookie lines the proxy already put in this request's response. */
+export function responseSpentOf(headers: HeadersLike): number {
+  const value = Number(headers.get(SPENT_HEADER) ?? 0)
+  return Number.isSafeInteger(value) && value > 0 ? value : 0
+}

@@ -34,6 +34,9 @@ function attributes(cookie: ResolvedCookie, maxAge: number): CookieWrite['option
   }
 }
 
+/** The Cache-Control of every response that sets or deletes a session cookie: no shared cache may store it. */
+export const NO_STORE = 'private, no-store'
+
 /** The `Set-Cookie` header value of a write. */
 export function serializeWrite(write: CookieWrite): string {
   return serialize(write.name, write.value, { ...write.options, encode: (v) => v })

@@ -16,10 +16,16 @@ export const cookieman = createCookieman<ShopSession>({
   defaults: () => ({ cart: [], recent: [] }),
   // Plain http on a host browsers do not treat as secure: SESSION_COOKIE_SECURE=false.
   cookie: { secure: process.env.SESSION_COOKIE_SECURE !== 'false' },
+  // The servers in front (default: a stock nginx, or the platform recognized from the environment),
+  // e.g. SESSION_FRONTS=haproxy; numbers given win over the fronts' figures.
   limits: {
-    maxCookieHeaderBytes: env('SESSION_MAX_COOKIE_HEADER_BYTES') ?? 8192,
-    reserveBytes: env('SESSION_RESERVE_BYTES') ?? 512,
+    fronts: process.env.SESSION_FRONTS ? process.env.SESSION_FRONTS.split(',') : undefined,
+    maxCookieHeaderBytes: env('SESSION_MAX_COOKIE_HEADER_BYTES'),
+    maxResponseHeaderBytes: env('SESSION_MAX_RESPONSE_HEADER_BYTES'),
+    reserveBytes: env('SESSION_RESERVE_BYTES'),
   },
+  rolling: process.env.SESSION_ROLLING === 'true',
+  maxAge: env('SESSION_MAX_AGE'),
   compress: process.env.SESSION_COMPRESS === 'true',
   onError: (err) => console.warn(`[next-cookieman] ${err.code}: ${err.message}`),
 })

@@ -113,10 +113,11 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
 
   async function commitSession(session: Session<T>, target?: Response | Headers): Promise<CommitReport> {
     const { requestHeaders, view, cookies } = await currentRequest()
-    const { setCookie, cookies: writes, report } = await core.encodeSession(session, view)
+    const { setCookie, cookies: writes, responseHeaders, report } = await core.encodeSession(session, view)
     if (target !== undefined) {
       const out = target instanceof Response ? target.headers : target
       for (const line of setCookie) out.append('set-cookie', line)
+      for (const [key, value] of Object.entries(responseHeaders)) out.set(key, value)
       return report
     }
     // An unchanged session writes nothing: leave Next's mutable cookie store uncreated.
@@ -156,6 +157,7 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
       res = NextResponse.next({ request: { headers: forwarded } })
     }
     for (const line of decision.setCookie) res.headers.append('set-cookie', line)
+    for (const [key, value] of Object.entries(decision.responseHeaders)) res.headers.set(key, value)
     return res
   }
 

@@ -10,9 +10,24 @@ export const DEFAULTS = {
   maxAge: 14 * 24 * 60 * 60,
   rolling: false,
   cookie: { path: '/', sameSite: 'lax', httpOnly: true, secure: true, partitioned: false },
-  /** nginx answers 400 past 8 KiB per header line */
-  maxCookieHeaderBytes: 8192,
-  reserveBytes: 512,
+  /**
+   * The servers in front when none is named and no platform is recognized from the environment: a
+   * stock nginx (the most restrictive common front: 8 KiB per request header line, 4 KiB of response
+   * head), and `next start` behind it.
+   */
+  fronts: ['nginx'],
+  /**
+   * Headroom kept free in the Cookie header below the front's limit: one full cookie (4096 bytes of
+   * name and value, and its `; `), so a cookie set later by the page, or one scoped to another path,
+   * still gets the request through to the app, whose next commit re-fits the session. At most half
+   * of `maxCookieHeaderBytes` (8192 behind nginx: 4096, which a full cookie and its `; ` fit exactly).
+   */
+  reserveBytes: 4096 + 2,
+  /**
+   * Bytes of the response head kept for everything but our Set-Cookie lines: the status line, Next's
+   * own headers (measured up to N bytes) and the app's.
+   */
+  responseReserveBytes: 1024,
   maxInflatedBytes: 256 * 1024,
 } as const
 
@@ -28,3 +43,10 @@ export const MAX_NAME_LENGTH = 256
 /** Smallest values the numeric limits accept. */
 export const MIN_COOKIE_HEADER_BYTES = 256
 export const MIN_INFLATED_BYTES = 1024
+export const MIN_RESPONSE_HEADER_BYTES = 1024
+/**
+ * What a browser's request takes of a front's whole-head limit besides the Cookie header: request
+ * line, Host, User-Agent, Accept…, measured at 657 bytes for a Chromium navigation without cookies;
+ * twice that covers long URLs and Referers.
+ */
+export const REQUEST_HEAD_ALLOWANCE = 2048

@@ -3,14 +3,8 @@ import { configError } from '../errors.js'
 import { resolveBrowsers } from './browsers.js'
 import { isRecord, optionalBoolean, positiveInteger, refuseUnknownKeys } from './check.js'
 import { resolveCookie, resolveCookieName } from './cookie.js'
-import {
-  DEFAULTS,
-  MAX_AGE_LIMIT,
-  MIN_COOKIE_HEADER_BYTES,
-  MIN_INFLATED_BYTES,
-  MIN_SECRET_LENGTH,
-  defaultCompress,
-} from './defaults.js'
+import { resolveFronts } from './fronts.js'
+import { DEFAULTS, MAX_AGE_LIMIT, MIN_INFLATED_BYTES, MIN_SECRET_LENGTH, defaultCompress } from './defaults.js'
 import type { CookiemanOptions, ResolvedOptions } from './types.js'
 
 export type * from './types.js'
@@ -28,7 +22,15 @@ const OPTION_KEYS = [
   'onError',
   'verify',
 ] as const
-const LIMIT_KEYS = ['maxCookieHeaderBytes', 'reserveBytes', 'maxInflatedBytes', 'browsers'] as const
+const LIMIT_KEYS = [
+  'fronts',
+  'maxCookieHeaderBytes',
+  'maxResponseHeaderBytes',
+  'reserveBytes',
+  'responseReserveBytes',
+  'maxInflatedBytes',
+  'browsers',
+] as const
 
 function resolveSecrets(secret: unknown): string[] {
   const list = typeof secret === 'string' ? [secret] : Array.isArray(secret) ? (secret as unknown[]) : undefined
@@ -79,16 +81,29 @@ export function resolveOptions<T extends object>(
   const limits = options.limits ?? {}
   if (!isRecord(limits)) throw configError('option limits must be an object')
   refuseUnknownKeys(limits, LIMIT_KEYS, 'limits.')
-  const maxCookieHeaderBytes = positiveInteger(
-    limits.maxCookieHeaderBytes,
-    'limits.maxCookieHeaderBytes',
-    DEFAULTS.maxCookieHeaderBytes,
-    MIN_COOKIE_HEADER_BYTES,
+  const resolved = resolveFronts(limits)
+  const { maxCookieHeaderBytes, maxResponseHeaderBytes } = resolved
+  // One full cookie by default, but at most half of the header: a small limit keeps room for a session.
+  const reserveBytes = positiveInteger(
+    limits.reserveBytes,
+    'limits.reserveBytes',
+    Math.min(DEFAULTS.reserveBytes, Math.floor(maxCookieHeaderBytes / 2)),
+    0,
   )
-  const reserveBytes = positiveInteger(limits.reserveBytes, 'limits.reserveBytes', DEFAULTS.reserveBytes, 0)
   if (reserveBytes >= maxCookieHeaderBytes) {
     throw configError(
-      `option limits.reserveBytes (${reserveBytes}) must be smaller than limits.maxCookieHeaderBytes (${maxCookieHeaderBytes})`,
+      `option limits.reserveBytes (${reserveBytes}) must be smaller than limits.maxCookieHeaderBytes (${maxCookieHeaderBytes}${resolved.cookieHeaderSource === 'option' ? '' : `, from front ${resolved.cookieHeaderSource}`})`,
+    )
+  }
+  const responseReserveBytes = positiveInteger(
+    limits.responseReserveBytes,
+    'limits.responseReserveBytes',
+    DEFAULTS.responseReserveBytes,
+    0,
+  )
+  if (maxResponseHeaderBytes !== undefined && responseReserveBytes >= maxResponseHeaderBytes) {
+    throw configError(
+      `option limits.responseReserveBytes (${responseReserveBytes}) must be smaller than the response head limit (${maxResponseHeaderBytes}${resolved.responseHeadSource === 'option' ? '' : `, from front ${resolved.responseHeadSource}`})`,
     )
   }
   if (options.defaults !== undefined && typeof options.defaults !== 'function') {
@@ -109,6 +124,10 @@ export function resolveOptions<T extends object>(
     cookie: resolveCookie(options.cookie, cookieName),
     maxCookieHeaderBytes,
     reserveBytes,
+    maxResponseHeaderBytes,
+    responseReserveBytes,
+    fronts: resolved.fronts,
+    limitSources: { cookieHeader: resolved.cookieHeaderSource, responseHead: resolved.responseHeadSource },
     maxInflatedBytes: positiveInteger(
       limits.maxInflatedBytes,
       'limits.maxInflatedBytes',

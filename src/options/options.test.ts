@@ -1,3 +1,4 @@
+import { resolveFronts } from './fronts.js'
 import { describe, expect, it } from 'vitest'
 import { SessionError } from '../errors.js'
 import { BUILTIN_BROWSERS } from '../browsers/database.js'
@@ -33,8 +34,13 @@ describe('resolveOptions defaults', () => {
       partitioned: false,
       priority: undefined,
     })
+    // A stock nginx, then next start: the nginx line, its 4 KiB response head, one cookie of headroom.
+    expect(o.fronts.map((f) => f.id)).toEqual(['nginx', 'node'])
     expect(o.maxCookieHeaderBytes).toBe(8192)
-    expect(o.reserveBytes).toBe(512)
+    expect(o.maxResponseHeaderBytes).toBe(4096)
+    expect(o.limitSources).toEqual({ cookieHeader: 'nginx', responseHead: 'nginx' })
+    expect(o.reserveBytes).toBe(4096)
+    expect(o.responseReserveBytes).toBe(1024)
     expect(o.maxInflatedBytes).toBe(262_144)
     expect(o.rolling).toBe(false)
     expect(o.defaults()).toEqual({})
@@ -192,5 +198,93 @@ describe('browser overrides', () => {
       responseHeadBytes: 32768,
       source: 'limits.browsers.kiosk (app configuration)',
     })
+  })
+})
+
+describe('limits.fronts', () => {
+  const ids = (o: { fronts: readonly { id: string }[] }) => o.fronts.map((f) => f.id)
+
+  it.each([
+    // fronts, Cookie line, its source, response head, its source, reserve
+    [['haproxy'], 15360 - 2048, 'haproxy', 15360, 'haproxy', 4098],
+    [['apache'], 8192, 'apache', undefined, undefined, 4096],
+    [['caddy'], 16384 - 2048, 'node', undefined, undefined, 4098],
+    [['node'], 16384 - 2048, 'node', undefined, undefined, 4098],
+    [['nginx', 'haproxy'], 8192, 'nginx', 4096, 'nginx', 4096],
+    [['vercel'], 16384, 'vercel', undefined, undefined, 4098],
+    [['cloudfront'], 20480 - 2048, 'cloudfront', undefined, undefined, 4098],
+  ] as const)(
+    '%j: line %i (%s), response head %s (%s), reserve %i',
+    (fronts, line, lineFrom, head, headFrom, reserve) => {
+      const o = resolveOptions({ secret, limits: { fronts } }, BUILTIN_BROWSERS)
+      expect(o.maxCookieHeaderBytes).toBe(line)
+      expect(o.maxResponseHeaderBytes).toBe(head)
+      expect(o.limitSources).toEqual({ cookieHeader: lineFrom, responseHead: headFrom })
+      expect(o.reserveBytes).toBe(reserve)
+    },
+  )
+
+  it('adds next start behind servers, not behind a platform', () => {
+    expect(ids(resolveOptions({ secret, limits: { fronts: ['haproxy'] } }, BUILTIN_BROWSERS))).toEqual([
+      'haproxy',
+      'node',
+    ])
+    expect(ids(resolveOptions({ secret, limits: { fronts: ['vercel'] } }, BUILTIN_BROWSERS))).toEqual(['vercel'])
+  })
+
+  it('recognizes a platform from the environment when no front is named', () => {
+    expect(ids(resolveFronts({}, { VERCEL: '1' }))).toEqual(['vercel'])
+    expect(ids(resolveFronts({}, { VERCEL: '' }))).toEqual(['nginx', 'node'])
+    expect(ids(resolveFronts({ fronts: ['nginx'] }, { VERCEL: '1' }))).toEqual(['nginx', 'node'])
+  })
+
+  it('takes an entry of the app: a raised nginx, and a front of its own', () => {
+    const raised = resolveOptions(
+      { secret, limits: { fronts: [{ id: 'nginx', responseHeadBytes: 16384, cookieLineBytes: 16384 }] } },
+      BUILTIN_BROWSERS,
+    )
+    expect(raised.maxResponseHeaderBytes).toBe(16384)
+    expect(raised.maxCookieHeaderBytes).toBe(16384 - 2048) // next start behind it
+    expect(raised.limitSources).toEqual({ cookieHeader: 'node', responseHead: 'nginx' })
+    const own = resolveOptions(
+      { secret, limits: { fronts: [{ id: 'edge-lb', cookieLineBytes: 12000, responseHeadBytes: 8000 }] } },
+      BUILTIN_BROWSERS,
+    )
+    expect(own.fronts[0]).toMatchObject({
+      id: 'edge-lb',
+      kind: 'server',
+      source: 'limits.fronts[0] (app configuration)',
+    })
+    expect(own.maxCookieHeaderBytes).toBe(12000)
+    expect(own.maxResponseHeaderBytes).toBe(8000)
+  })
+
+  it('numbers given by the app win over the fronts', () => {
+    const o = resolveOptions(
+      { secret, limits: { maxCookieHeaderBytes: 16384, maxResponseHeaderBytes: 16384 } },
+      BUILTIN_BROWSERS,
+    )
+    expect(o.maxCookieHeaderBytes).toBe(16384)
+    expect(o.maxResponseHeaderBytes).toBe(16384)
+    expect(o.limitSources).toEqual({ cookieHeader: 'option', responseHead: 'option' })
+    expect(o.reserveBytes).toBe(4098)
+  })
+
+  it.each([
+    [{ fronts: [] }, 'option limits.fronts must be a non-empty array'],
+    [{ fronts: ['ngnix'] }, 'option limits.fronts[0] names no known front: "ngnix"'],
+    [{ fronts: [{ id: 'mine' }] }, 'option limits.fronts[0].cookieLineBytes is required'],
+    [{ fronts: [{ id: 'nginx', bufsize: 1 }] }, 'unknown option limits.fronts[0].bufsize'],
+    [
+      { fronts: [{ id: 'nginx', responseHeadBytes: 100 }] },
+      'option limits.fronts[0].responseHeadBytes must be an integer >= 1024',
+    ],
+    [{ maxResponseHeaderBytes: 1000 }, 'option limits.maxResponseHeaderBytes must be an integer >= 1024'],
+    [
+      { responseReserveBytes: 4096 },
+      'option limits.responseReserveBytes (4096) must be smaller than the response head limit (4096, from front nginx)',
+    ],
+  ])('refuses %j', (limits, message) => {
+    expect(() => resolveOptions({ secret, limits: limits as never }, BUILTIN_BROWSERS)).toThrow(message)
   })
 })

@@ -1,5 +1,6 @@
 import type { BrowserEntry, BrowserLimits, BrowserMatch } from '../browsers/database.js'
 import type { SessionError } from '../errors.js'
+import type { FrontEntry, FrontLimits } from '../fronts/database.js'
 
 /** The options of {@link createCookieman} as the app writes them, and as the engine reads them once resolved. */
 
@@ -24,16 +25,45 @@ export interface CookieAttributes {
 /** A browser entry to add (every limit given) or a change to an entry of the same id. */
 export type BrowserEntryOverride = Partial<BrowserLimits> & { match?: BrowserMatch; source?: string }
 
+/** A built-in front by id, or an entry of the app's own (a built-in id with some limits changed, or a new id). */
+export type FrontOption =
+  | string
+  | (Partial<FrontLimits> & {
+      id: string
+      name?: string
+      kind?: 'server' | 'platform'
+      source?: string
+      raise?: string
+    })
+
 /** The server side of the budget, plus database overrides. */
 export interface LimitsOptions {
   /**
-   * Largest `Cookie` request header the servers in front of the app accept, in bytes.
-   * nginx answers 400 past 8 KiB per header line; Node (`next start`) 431 past 16 KiB of URL + headers.
-   * @default 8192
+   * The servers a request passes before the app, by id (`nginx`, `apache`, `haproxy`, `caddy`,
+   * `node`, `vercel`, `netlify`, `cloudflare`, `aws-alb`, `cloudfront`) or as entries with the
+   * limits of your configuration. `node` (`next start`) is added unless a platform is named.
+   * @default ['nginx'], or the platform recognized from the environment (e.g. `VERCEL` on Vercel)
+   * @example ['haproxy']
+   * @example [{ id: 'nginx', responseHeadBytes: 16384 }] // proxy_buffer_size 16k; proxy_buffers 8 16k;
+   */
+  fronts?: readonly FrontOption[] | undefined
+  /**
+   * Largest `Cookie` request header line (`Cookie: ` + value + CRLF) every front accepts, in bytes.
+   * Given, it replaces the fronts' figure. nginx answers 400 past 8 KiB per header line; Node
+   * (`next start`) 431 past 16 KiB of URL + headers.
+   * @default the smallest of the fronts: 8192 behind a stock nginx
    */
   maxCookieHeaderBytes?: number | undefined
-  /** Bytes of the Cookie header kept free for cookies set later by others. @default 512 */
+  /**
+   * Largest response head (status line and every header) every front passes from the app, in bytes.
+   * Given, it replaces the fronts' figure. A stock nginx answers 502 past its 4 KiB `proxy_buffer_size`.
+   * @default the smallest of the fronts: 4096 behind a stock nginx
+   */
+  maxResponseHeaderBytes?: number | undefined
+  /** Bytes of the Cookie header kept free below the limit for cookies the commit does not see. @default 4098 (one full cookie) */
   reserveBytes?: number | undefined
+  /** Bytes of the response head kept for the status line and every header but our Set-Cookie lines. @default 1024 */
+  responseReserveBytes?: number | undefined
   /** Hard cap on the inflated size of a compressed session, and on the session JSON at commit. @default 262144 */
   maxInflatedBytes?: number | undefined
   /**
@@ -101,6 +131,12 @@ export interface ResolvedOptions<T extends object> {
   cookie: ResolvedCookie
   maxCookieHeaderBytes: number
   reserveBytes: number
+  /** `undefined`: no front limits the response head. */
+  maxResponseHeaderBytes: number | undefined
+  responseReserveBytes: number
+  fronts: readonly FrontEntry[]
+  /** Which front (or `option`) each limit comes from. */
+  limitSources: { cookieHeader: string; responseHead: string | undefined }
   maxInflatedBytes: number
   browsers: readonly BrowserEntry[]
   rolling: boolean

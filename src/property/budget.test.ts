@@ -9,6 +9,7 @@ import {
   BASE,
   bigItemArb,
   bigShrinker,
+  type BudgetOptions,
   byIndex,
   checkBudget,
   chunkNames,
@@ -18,6 +19,8 @@ import {
   type Data,
   entry,
   entryArb,
+  expectedLimits,
+  frontsArb,
   keyArb,
   leftoversArb,
   makeCookieman,
@@ -39,8 +42,12 @@ describe('property: never over budget', () => {
   const budgetArb = fc.record({
     entry: entryArb,
     viaHeader: fc.boolean(),
-    maxCookieHeaderBytes: fc.integer({ min: 2048, max: 65536 }),
-    reserveBytes: fc.integer({ min: 0, max: 1024 }),
+    fronts: frontsArb,
+    // Given, they win over the fronts' figures; absent, the fronts decide (and the reserve is one cookie).
+    maxCookieHeaderBytes: fc.option(fc.integer({ min: 2048, max: 65536 }), { nil: undefined }),
+    maxResponseHeaderBytes: fc.option(fc.integer({ min: 2048, max: 65536 }), { nil: undefined }),
+    reserveBytes: fc.option(fc.integer({ min: 0, max: 1024 }), { nil: undefined }),
+    responseReserveBytes: fc.option(fc.integer({ min: 0, max: 1024 }), { nil: undefined }),
     mode: modeArb,
     compress: fc.boolean(),
     cookie: cookieOptionsArb,
@@ -56,7 +63,13 @@ describe('property: never over budget', () => {
       maxAge: b.maxAge,
       cookie: cookieOption(b.cookie),
       defaults: () => ({ ...DEFAULTS }),
-      limits: { maxCookieHeaderBytes: b.maxCookieHeaderBytes, reserveBytes: b.reserveBytes },
+      limits: {
+        fronts: b.fronts,
+        maxCookieHeaderBytes: b.maxCookieHeaderBytes,
+        maxResponseHeaderBytes: b.maxResponseHeaderBytes,
+        reserveBytes: b.reserveBytes,
+        responseReserveBytes: b.responseReserveBytes,
+      },
     })
     made.cm.register('big', bigShrinker(b.divisor))
     return made
@@ -66,7 +79,7 @@ describe('property: never over budget', () => {
     cm: Cookieman<Data>,
     errors: SessionErrorCode[],
     client: Client,
-    b: { maxCookieHeaderBytes: number; reserveBytes: number; cookie: { partitioned: boolean } },
+    b: BudgetOptions & { cookie: Parameters<typeof cookieOption>[0] },
     mutate: (s: Session<Data>) => void,
   ): Promise<void> {
     const s = await cm.decodeSession(client.headers())
@@ -79,9 +92,9 @@ describe('property: never over budget', () => {
     await checkBudget({
       cm,
       client,
-      maxCookieHeaderBytes: b.maxCookieHeaderBytes,
-      reserveBytes: b.reserveBytes,
+      ...expectedLimits(b),
       partitioned: b.cookie.partitioned,
+      cookie: cookieOption(b.cookie),
       out,
       session: s,
       defaults: DEFAULTS,
@@ -135,8 +148,11 @@ describe('property: never over budget', () => {
           {
             entry: entry('gecko'),
             viaHeader: false,
+            fronts: ['node'],
             maxCookieHeaderBytes: 65536,
+            maxResponseHeaderBytes: undefined,
             reserveBytes: 0,
+            responseReserveBytes: undefined,
             mode: 'encrypt' as const,
             compress: false,
             cookie: { path: '/', sameSite: 'lax' as const, partitioned: true, priority: undefined, domain: undefined },
@@ -162,7 +178,9 @@ describe('property: never over budget', () => {
         fc.uniqueArray(indexArb, { minLength: 1, maxLength: 4 }),
         fc.array(bigItemArb, { maxLength: 200 }),
         async (indexes, big) => {
-          const { cm, errors } = makeCookieman({ limits: { maxCookieHeaderBytes: 16384 } })
+          const { cm, errors } = makeCookieman({
+            limits: { fronts: ['node'], maxCookieHeaderBytes: 16384, reserveBytes: 512 },
+          })
           const stale = indexes.map((k) => `${BASE}.${k}`)
           const client = new Client(entry('blink'), false, Object.fromEntries(stale.map((name) => [name, 'stale'])))
           const s = await cm.decodeSession(client.headers())

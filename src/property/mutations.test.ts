@@ -163,7 +163,7 @@ describe('property: mutations fail closed', () => {
             mode,
             compress,
             defaults: () => ({ fresh: true }),
-            limits: { maxCookieHeaderBytes: 65536, browsers: { blink: { perCookie } } },
+            limits: { fronts: ['node'], maxCookieHeaderBytes: 65536, browsers: { blink: { perCookie } } },
           })
           const sealInto = async (data: Data): Promise<string[]> => {
             const jar = new Jar(CHROME_UA)

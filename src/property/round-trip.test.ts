@@ -54,7 +54,7 @@ describe('property: round trip', () => {
             mode,
             compress,
             cookieName,
-            limits: { maxCookieHeaderBytes: 65536 },
+            limits: { fronts: ['node'], maxCookieHeaderBytes: 65536 },
           })
           const client = new Client(entry, viaHeader)
           const s = await cm.decodeSession(client.headers())

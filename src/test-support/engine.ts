@@ -1,6 +1,6 @@
 import { createCookieman } from '../create.js'
 import type { SessionError, SessionErrorCode } from '../errors.js'
-import { type Jar, SECRET } from './jar.js'
+import { DIRECT, type Jar, SECRET } from './jar.js'
 
 /**
  * Shared by the engine-level tests (encode, decode, payload, budget-commit, engine): one data shape,
@@ -18,6 +18,7 @@ export function make(extra: Partial<Parameters<typeof createCookieman<Cart>>[0]>
     defaults: () => ({ cart: [], recent: [] }),
     onError: (e: SessionError) => errors.push(e.code),
     ...extra,
+    limits: { ...DIRECT, ...extra.limits },
   })
   return { cm, errors }
 }

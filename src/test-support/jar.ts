@@ -46,3 +46,10 @@ export const IE11_UA = 'Mozilla/5.0 (Windows NT 10.0; WOW64; Trident/7.0; rv:11.
 
 export const SECRET = 'test-secret-0123456789-abcdefghij-0123'
 export const SECRET2 = 'second-secret-0123456789-abcdefghij-01'
+
+/**
+ * The limits the chunk and engine tests are written for: the app reached directly on `next start`
+ * (`node`), an 8 KiB Cookie line and 512 bytes of reserve, so sessions span several chunks. The
+ * default fronts (a stock nginx: 4 KiB of response head) hold one chunk; their tests say so.
+ */
+export const DIRECT = { fronts: ['node'], maxCookieHeaderBytes: 8192, reserveBytes: 512 } as const

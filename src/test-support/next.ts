@@ -1,5 +1,5 @@
 import { createCookieman } from '../create.js'
-import { type Jar, SECRET } from './jar.js'
+import { DIRECT, type Jar, SECRET } from './jar.js'
 
 /**
  * Shared by src/next/*.test.ts: a stand-in for next/headers, one cookie store and one headers object
@@ -53,6 +53,7 @@ export function make(extra: Partial<Parameters<typeof createCookieman<Cart>>[0]>
     defaults: () => ({ cart: [], recent: [] }),
     onError: (e) => errors.push(e.code),
     ...extra,
+    limits: { ...DIRECT, ...extra.limits },
   })
   return { cm, errors }
 }
