@@ -102,4 +102,83 @@ describe('planProxy', () => {
     expect(decision.requestHeaders['cookie']).toBe('session=v1.1.garbage')
     expect(errors).toEqual(['ERR_SESSION_MALFORMED'])
   })
+
+  const lineBytes = (lines: readonly string[]) =>
+    lines.reduce((n, line) => n + 'Set-Cookie: '.length + line.length + 2, 0)
+  const items = (n: number) => Array.from({ length: n }, (_, i) => `sku-${String(i).padStart(30, '0')}`)
+
+  it('re-fits a session that no longer fits: a cookie of a narrower path appeared, the next request shrinks it', async () => {
+    const engine = createEngine<Cart>({ secret: SECRET, defaults: () => ({ cart: [] }) })
+    engine.register('cart', (data) => {
+      data.cart?.shift()
+      return data
+    })
+    const jar = new Jar(CHROME_UA)
+    await stored(engine, jar, items(60))
+    const fitted = jar.cookies.get('session')!
+    expect((await engine.planProxy(jar.headers())).setCookie).toEqual([]) // fits: nothing to do
+    // A 3,000-byte cookie scoped to /api: the commits on / never saw it.
+    jar.cookies.set('api', 'a'.repeat(2996))
+    const decision = await engine.planProxy(jar.headers())
+    expect(decision.cookies.map((c) => c.name)).toEqual(['session'])
+    const refit = decision.cookies[0]!.value
+    expect(refit.length).toBeLessThan(fitted.length)
+    expect(decision.responseHeaders).toEqual({ 'cache-control': 'private, no-store' })
+    // The rest of the request reads the re-fitted session; the next Cookie header fits the budget again.
+    const rest = await engine.decodeSession(forwarded(jar.headers(), decision.requestHeaders))
+    expect(rest.error).toBeUndefined()
+    expect(rest.data.cart.length).toBeLessThan(60)
+    expect(rest.data.cart.at(-1)).toBe(items(60).at(-1))
+    jar.apply(decision.setCookie)
+    expect('Cookie: \r\n'.length + jar.header().length).toBeLessThanOrEqual(8192 - 4096)
+    expect(lineBytes(decision.setCookie)).toBeLessThanOrEqual(4096 - 1024)
+  })
+
+  it('bounds its deletions by the response head: 40 tossed session.N cookies get as many deletions as 3 KiB holds', async () => {
+    const engine = createEngine<Cart>({ secret: SECRET, defaults: () => ({ cart: [] }) })
+    const jar = new Jar(CHROME_UA)
+    await stored(engine, jar, ['a'])
+    for (let k = 1; k <= 40; k++) jar.cookies.set(`session.${k}`, 'x')
+    const decision = await engine.planProxy(jar.headers())
+    const one = 'Set-Cookie: '.length + `session.10=; ${DELETE_ATTRIBUTES}`.length + 2
+    expect(decision.setCookie).toHaveLength(Math.floor((4096 - 1024) / one))
+    expect(lineBytes(decision.setCookie)).toBeLessThanOrEqual(4096 - 1024)
+    // The commit of the same request knows what the proxy already spent of the response.
+    expect(decision.requestHeaders[SPENT_HEADER]).toBe(String(lineBytes(decision.setCookie)))
+    const headers = forwarded(jar.headers(), decision.requestHeaders)
+    const session = await engine.decodeSession(headers)
+    session.data.cart.push('b')
+    const { setCookie, report } = await engine.encodeSession(session, headers)
+    expect(report.budget.responseAvailable).toBe(Math.max(0, 4096 - 1024 - lineBytes(decision.setCookie)))
+    expect(lineBytes(decision.setCookie) + lineBytes(setCookie)).toBeLessThanOrEqual(4096 - 1024)
+  })
+
+  it('with rolling, skips a re-issue that would have to trim the session: what is stored stays readable', async () => {
+    const big = createEngine<Cart>({
+      secret: SECRET,
+      maxAge: 3600,
+      defaults: () => ({ cart: [] }),
+      limits: { fronts: ['node'] },
+    })
+    const jar = new Jar(CHROME_UA)
+    await stored(big, jar, items(100)) // two chunks, written when the app was reached directly
+    expect(jar.names()).toEqual(['session', 'session.1'])
+    // Now behind a stock nginx, rolling: the stored session is over its 4 KiB response head.
+    const engine = createEngine<Cart>({
+      secret: SECRET,
+      maxAge: 3600,
+      rolling: true,
+      defaults: () => ({ cart: [] }),
+      limits: { reserveBytes: 0 },
+    })
+    engine.register('cart', (data) => {
+      data.cart?.shift()
+      return data
+    })
+    vi.setSystemTime(NOW.getTime() + 1801 * 1000)
+    const decision = await engine.planProxy(jar.headers())
+    expect(decision.setCookie).toEqual([])
+    const rest = await engine.decodeSession(forwarded(jar.headers(), decision.requestHeaders))
+    expect(rest.data.cart).toEqual(items(100))
+  })
 })
