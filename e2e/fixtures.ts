@@ -5,7 +5,7 @@ import { startDriver, stopAll, type Driver, type Engine, type JarCookie } from '
 export const OURS = /^session(\.[1-9][0-9]*)?$/
 
 export interface Servers {
-  /** The example with the default budget (8 KiB Cookie header). */
+  /** The example reached directly, with an 8 KiB Cookie line and 512 bytes of reserve (`node` as its only front). */
   default: string
   /** The example with a 32 KiB budget and Node's header limit raised to 64 KiB. */
   raised: string

@@ -5,8 +5,8 @@ import { APP, build, ROOT, SECRET, start, type Running } from '../app-example/te
 
 /**
  * Builds the library and the example once, then serves it twice on loopback hosts of their own
- * (cookies are per host, not per port): the default 8 KiB budget on 127.0.0.1, and a raised 32 KiB
- * budget (with Node's header limit raised to match) on 127.0.0.2.
+ * (cookies are per host, not per port), reached directly: an 8 KiB budget on 127.0.0.1, and a
+ * raised 32 KiB budget (with Node's header limit raised to match) on 127.0.0.2.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const lib = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' })
@@ -27,11 +27,19 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const raisedLog = join(logs, 'server-raised.log')
   writeFileSync(defaultLog, '')
   writeFileSync(raisedLog, '')
-  servers.push(await start(APP, common, { host: '127.0.0.1', logFile: defaultLog }))
+  // Reached directly (no front), with an 8 KiB Cookie line and 512 bytes of reserve; the defaults
+  // (a stock nginx assumed in front) are driven behind real fronts by fronts.spec.ts.
+  const direct = { SESSION_FRONTS: 'node', SESSION_MAX_COOKIE_HEADER_BYTES: '8192', SESSION_RESERVE_BYTES: '512' }
+  servers.push(await start(APP, { ...common, ...direct }, { host: '127.0.0.1', logFile: defaultLog }))
   servers.push(
     await start(
       APP,
-      { ...common, SESSION_MAX_COOKIE_HEADER_BYTES: '32768', NODE_OPTIONS: '--max-http-header-size=65536' },
+      {
+        ...common,
+        SESSION_FRONTS: 'node',
+        SESSION_MAX_COOKIE_HEADER_BYTES: '32768',
+        NODE_OPTIONS: '--max-http-header-size=65536',
+      },
       { host: '127.0.0.2', logFile: raisedLog },
     ),
   )

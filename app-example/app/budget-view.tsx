@@ -2,6 +2,12 @@ import type { BudgetSnapshot } from 'next-cookieman'
 
 const W = 880
 const fmt = (n: number) => n.toLocaleString('en-US')
+const LIMITS = {
+  'cookie-count': 'browser’s cookie count',
+  'cookie-header': 'Cookie request header',
+  'response-head': 'response head',
+  partition: 'CHIPS partition',
+} as const
 
 /**
  * The session drawn against its budget, for the browser that is looking: one bar per chunk against
@@ -31,6 +37,12 @@ export function BudgetView({ snapshot }: { snapshot: BudgetSnapshot }) {
           {chunks.length} chunk(s) · {fmt(ours)} of {fmt(budget.available)} bytes available · {cookiesUsed} of{' '}
           {budget.cookies} cookies
         </div>
+      </div>
+      <div className="muted" data-testid="budget-limit" style={{ marginTop: 6 }}>
+        Bound by the <strong data-testid="limit-by">{LIMITS[budget.limit.by]}</strong> of{' '}
+        <code data-testid="limit-source">{budget.limit.source}</code>: up to {fmt(budget.limit.capacity)} bytes of
+        sealed session · response head {fmt(budget.responseHeadBytes)} bytes ({fmt(budget.responseAvailable)} for our
+        Set-Cookie lines) · fronts <code data-testid="fronts">{budget.fronts.join(', ')}</code>
       </div>
       <svg
         viewBox={`0 0 ${W} ${height}`}

@@ -11,6 +11,7 @@ const PROFILE_HEADER = 'x-next-cookieman-profile'
 // A raised budget (and Node's header limit with it) so that a 20 KB session fits: 32 KiB of Cookie header.
 const ENV = {
   SESSION_SECRET: SECRET,
+  SESSION_FRONTS: 'node',
   SESSION_MAX_COOKIE_HEADER_BYTES: '32768',
   NODE_OPTIONS: '--max-http-header-size=65536',
   NEXT_TELEMETRY_DISABLED: '1',
