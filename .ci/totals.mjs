@@ -1,11 +1,11 @@
 // Prints the suite's totals alone on a line, as `N passed, N failed`: unit and property tests, the
-// example app built and served for real, and the cross-browser e2e suite.
+// example app built and served for real, the front servers measured, and the cross-browser e2e suite.
 import { existsSync, readFileSync } from 'node:fs'
 
 let passed = 0
 let failed = 0
 
-for (const file of ['test-results/vitest.json', 'test-results/app.json']) {
+for (const file of ['test-results/vitest.json', 'test-results/app.json', 'test-results/fronts.json']) {
   if (!existsSync(file)) {
     // The run stopped before this suite (lint, type errors, a failed build): one failure.
     failed += 1

@@ -63,15 +63,15 @@ describe('BUILTIN_FRONTS', () => {
     expect(frontById('nginx')).toMatchObject({
       cookieLineBytes: 8192,
       requestHeadBytes: 32768,
-      responseHeadBytes: 4096,
+      responseHeadBytes: 4095,
     })
     expect(frontById('apache')?.cookieLineBytes).toBe(8192)
     expect(frontById('apache')?.requestHeadBytes).toBeUndefined()
-    expect(frontById('apache')?.responseHeadBytes).toBeUndefined()
+    expect(frontById('apache')?.responseHeadBytes).toBe(65291)
     expect(frontById('haproxy')).toMatchObject({
       cookieLineBytes: 15360,
       requestHeadBytes: 15360,
-      responseHeadBytes: 15360,
+      responseHeadBytes: 15280,
     })
     expect(frontById('node')).toMatchObject({ cookieLineBytes: 16384, requestHeadBytes: 16384 })
     expect(frontById('node')?.responseHeadBytes).toBeUndefined()

@@ -45,7 +45,6 @@ export interface FrontEntry extends FrontLimits {
 }
 
 const KiB = 1024
-const MiB = 1024 * KiB
 
 /** HAProxy's tune.bufsize (16384) minus tune.maxrewrite (1024): the room for a whole head. */
 const HAPROXY_HEAD = 16384 - 1024
@@ -59,16 +58,16 @@ export const BUILTIN_FRONTS: readonly FrontEntry[] = [
     // directive): each field's HPACK-encoded length <= 8k, all fields <= 4 x 8k; browsers send one
     // field per cookie there, so HTTP/1.1 is the smaller and 8,192 holds for both. Response: the
     // upstream's whole response head must fit proxy_buffer_size, default one memory page = 4k on
-    // x86-64; measured here: a ~4,096-byte head is the boundary, one byte more gives 502 "upstream
-    // sent too big header".
+    // x86-64; measured here: a 4,096-byte head still gets a 200 but its body cut off, one byte more
+    // gives 502 "upstream sent too big header": 4,095 is the largest that works.
     id: 'nginx',
     name: 'nginx 1.22 (stock)',
     kind: 'server',
     cookieLineBytes: 8 * KiB,
     requestHeadBytes: 4 * 8 * KiB,
-    responseHeadBytes: 4 * KiB,
+    responseHeadBytes: 4 * KiB - 1,
     source:
-      'https://nginx.org/en/docs/http/ngx_http_core_module.html#large_client_header_buffers (default 4 8k: one 8k buffer per line, 4 in all); https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_buffer_size (default 4k|8k, one memory page: 4k on x86-64); measured here on Debian 12 nginx 1.22.1: Cookie value 8,182 passes over HTTP/1.1, response head ~4,096 B is the limit (502 beyond)',
+      'https://nginx.org/en/docs/http/ngx_http_core_module.html#large_client_header_buffers (default 4 8k: one 8k buffer per line, 4 in all); https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_buffer_size (default 4k|8k, one memory page: 4k on x86-64); measured here on Debian 12 nginx 1.22.1: Cookie value 8,182 passes over HTTP/1.1, response head 4,095 B whole (4,096: 200 with the body cut; 4,097: 502)',
     raise:
       'large_client_header_buffers 4 16k; proxy_buffer_size 16k; proxy_buffers 8 16k; (and http2_max_field_size / http2_max_header_size on nginx < 1.19.7)',
   },
@@ -83,12 +82,15 @@ export const BUILTIN_FRONTS: readonly FrontEntry[] = [
     // allowed by ResponseFieldSize"). That is a per-LINE limit: our Set-Cookie lines are <= 4,096 B
     // of cookie + ~100 B of attributes, so it does not bind; there is no whole-head limit (measured
     // here: >= 32 KB of Set-Cookie in 8 chunks passes over HTTP/1.1 and HTTP/2).
+    // Over HTTP/2, mod_http2 (nghttp2) refuses to send a response header block over 64 KiB:
+    // measured here, 65,291 bytes of head (in 4,000-byte lines) pass, one more is RST_STREAM.
     id: 'apache',
     name: 'Apache httpd 2.4 (stock, mod_proxy_http)',
     kind: 'server',
     cookieLineBytes: 8 * KiB,
+    responseHeadBytes: 65291,
     source:
-      'https://httpd.apache.org/docs/2.4/mod/core.html#limitrequestfieldsize (default 8190); https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxypass responsefieldsize (default 8192, include/httpd.h HUGE_STRING_LEN; per response header line, used by ap_proxy_read_headers in modules/proxy/mod_proxy_http.c; does not bind on <= ~4.2 KB Set-Cookie lines); measured here on Debian 12 Apache 2.4: Cookie value 8,183 passes over HTTP/1.1, 8,182 over HTTP/2; >= 32 KB response head passes',
+      'https://httpd.apache.org/docs/2.4/mod/core.html#limitrequestfieldsize (default 8190); https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxypass responsefieldsize (default 8192, include/httpd.h HUGE_STRING_LEN; per response header line, used by ap_proxy_read_headers in modules/proxy/mod_proxy_http.c; does not bind on <= ~4.2 KB Set-Cookie lines); measured here on Debian 12 Apache 2.4: Cookie value 8,183 passes over HTTP/1.1, 8,182 over HTTP/2; a response head of 8,250 B in one line and of any size in 4,000-B lines passes over HTTP/1.1, 65,291 B over HTTP/2',
     raise:
       'LimitRequestFieldSize 16380 (covers HTTP/1.1 and mod_http2); LimitRequestLine 16380; ProxyPass ... responsefieldsize=16384 for longer response header lines',
   },
@@ -102,9 +104,10 @@ export const BUILTIN_FRONTS: readonly FrontEntry[] = [
     kind: 'server',
     cookieLineBytes: HAPROXY_HEAD,
     requestHeadBytes: HAPROXY_HEAD,
-    responseHeadBytes: HAPROXY_HEAD,
+    // Measured: 15,280 bytes of response head in 4,000-byte lines (15,292 in one), 502 beyond.
+    responseHeadBytes: 15280,
     source:
-      'https://docs.haproxy.org/2.6/configuration.html#3.2-tune.bufsize (default 16384) and #3.2-tune.maxrewrite (default 1024 = bufsize/16): headers must fit bufsize - maxrewrite = 15360, request and response alike; measured here on Debian 12 HAProxy 2.6.12: Cookie value 15,160 passes (head ~15,250 B, HTX overhead ~100 B), response head 15,240 B passes',
+      'https://docs.haproxy.org/2.6/configuration.html#3.2-tune.bufsize (default 16384) and #3.2-tune.maxrewrite (default 1024 = bufsize/16): headers must fit bufsize - maxrewrite = 15360, request and response alike; measured here on Debian 12 HAProxy 2.6.12: Cookie value 15,218 passes with only Host besides (15,195 over HTTP/2), response head 15,280 B passes in 4,000-B lines, 502 beyond',
     raise: 'global: tune.bufsize 32768 (the head must fit tune.bufsize - tune.maxrewrite; keep tune.maxrewrite 1024)',
   },
   {
@@ -120,8 +123,9 @@ export const BUILTIN_FRONTS: readonly FrontEntry[] = [
     id: 'caddy',
     name: 'Caddy 2.6 (stock, reverse_proxy)',
     kind: 'server',
-    cookieLineBytes: MiB,
-    requestHeadBytes: MiB,
+    // Over HTTP/2, measured: 1,039,565 bytes of cookie crumbs pass; 10^6 stays below every protocol.
+    cookieLineBytes: 1_000_000,
+    requestHeadBytes: 1_000_000,
     source:
       'Go net/http DefaultMaxHeaderBytes = 1 << 20 (https://pkg.go.dev/net/http#pkg-constants), used by Caddy when servers max_header_size is unset (https://caddyserver.com/docs/caddyfile/options#max-header-size; modules/caddyhttp/server.go MaxHeaderBytes) for HTTP/1.1, HTTP/2 and HTTP/3; response: https://caddyserver.com/docs/caddyfile/directives/reverse_proxy#max_response_header default 10MiB (reverseproxy/httptransport.go MaxResponseHeaderSize); checked here on Debian 12 Caddy 2.6.2: Cookie value 1,052,576 passes, 1,052,776 gets 431; a 200 KB response head passes',
     raise:

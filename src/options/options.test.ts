@@ -37,7 +37,7 @@ describe('resolveOptions defaults', () => {
     // A stock nginx, then next start: the nginx line, its 4 KiB response head, one cookie of headroom.
     expect(o.fronts.map((f) => f.id)).toEqual(['nginx', 'node'])
     expect(o.maxCookieHeaderBytes).toBe(8192)
-    expect(o.maxResponseHeaderBytes).toBe(4096)
+    expect(o.maxResponseHeaderBytes).toBe(4095)
     expect(o.limitSources).toEqual({ cookieHeader: 'nginx', responseHead: 'nginx' })
     expect(o.reserveBytes).toBe(4096)
     expect(o.responseReserveBytes).toBe(1024)
@@ -206,11 +206,11 @@ describe('limits.fronts', () => {
 
   it.each([
     // fronts, Cookie line, its source, response head, its source, reserve
-    [['haproxy'], 15360 - 2048, 'haproxy', 15360, 'haproxy', 4098],
-    [['apache'], 8192, 'apache', undefined, undefined, 4096],
+    [['haproxy'], 15360 - 2048, 'haproxy', 15280, 'haproxy', 4098],
+    [['apache'], 8192, 'apache', 65291, 'apache', 4096],
     [['caddy'], 16384 - 2048, 'node', undefined, undefined, 4098],
     [['node'], 16384 - 2048, 'node', undefined, undefined, 4098],
-    [['nginx', 'haproxy'], 8192, 'nginx', 4096, 'nginx', 4096],
+    [['nginx', 'haproxy'], 8192, 'nginx', 4095, 'nginx', 4096],
     [['vercel'], 16384, 'vercel', undefined, undefined, 4098],
     [['cloudfront'], 20480 - 2048, 'cloudfront', undefined, undefined, 4098],
   ] as const)(
@@ -281,8 +281,8 @@ describe('limits.fronts', () => {
     ],
     [{ maxResponseHeaderBytes: 1000 }, 'option limits.maxResponseHeaderBytes must be an integer >= 1024'],
     [
-      { responseReserveBytes: 4096 },
-      'option limits.responseReserveBytes (4096) must be smaller than the response head limit (4096, from front nginx)',
+      { responseReserveBytes: 4095 },
+      'option limits.responseReserveBytes (4095) must be smaller than the response head limit (4095, from front nginx)',
     ],
   ])('refuses %j', (limits, message) => {
     expect(() => resolveOptions({ secret, limits: limits as never }, BUILTIN_BROWSERS)).toThrow(message)
