@@ -94,7 +94,11 @@ class ChromiumDriver implements Driver {
   ) {}
   static async start(options: { userAgent?: string } = {}): Promise<ChromiumDriver> {
     chromiumBrowser ??= await playwrightChromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-    const context = await chromiumBrowser.newContext(options.userAgent ? { userAgent: options.userAgent } : {})
+    // The fronts suite serves HTTP/2 over TLS with a self-signed certificate.
+    const context = await chromiumBrowser.newContext({
+      ignoreHTTPSErrors: true,
+      ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+    })
     return new ChromiumDriver(chromiumBrowser, context, await context.newPage())
   }
   async version() {
@@ -151,6 +155,7 @@ class FirefoxDriver implements Driver {
       executablePath: FIREFOX,
       protocol: 'webDriverBiDi',
       headless: true,
+      acceptInsecureCerts: true,
     })
     const context = await firefoxBrowser.createBrowserContext()
     return new FirefoxDriver(firefoxBrowser, context, await context.newPage())
@@ -253,6 +258,7 @@ class WebKitDriver implements Driver {
       .usingServer(server)
       .withCapabilities({
         browserName: 'MiniBrowser',
+        acceptInsecureCerts: true,
         'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
       })
       .build()

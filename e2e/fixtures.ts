@@ -1,8 +1,30 @@
 import { readFileSync } from 'node:fs'
 import { expect, test as base } from '@playwright/test'
 import { startDriver, stopAll, type Driver, type Engine, type JarCookie } from './drivers.js'
+import type { FrontId, Protocol } from './fronts/servers.js'
 
 export const OURS = /^session(\.[1-9][0-9]*)?$/
+
+/** The fronts of fronts.spec.ts, each over HTTP/1.1 and HTTP/2, in front of the example with its defaults. */
+export const FRONT_IDS: FrontId[] = ['nginx', 'apache', 'haproxy', 'caddy']
+export const PROTOCOLS: Protocol[] = ['http1', 'http2']
+/** maxAge of the example behind the fronts (rolling: re-issued after half of it). */
+export const FRONTS_MAX_AGE = 16
+
+export interface FrontInfo {
+  id: FrontId
+  protocol: Protocol
+  url: string
+  version: string
+  logs: string
+}
+
+/** The fronts global-setup.ts started (read in the worker, where the suite runs). */
+export function frontsUnderTest(): FrontInfo[] {
+  const value = process.env['E2E_FRONTS']
+  if (value === undefined) throw new Error('E2E_FRONTS is not set: run the suite through playwright.config.ts')
+  return JSON.parse(value) as FrontInfo[]
+}
 
 export interface Servers {
   /** The example reached directly, with an 8 KiB Cookie line and 512 bytes of reserve (`node` as its only front). */

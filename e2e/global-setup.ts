@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { APP, build, ROOT, SECRET, start, type Running } from '../app-example/test/server.js'
+import { FRONT_IDS, FRONTS_MAX_AGE, PROTOCOLS, type FrontInfo } from './fixtures.js'
+import { startFront, type Front } from './fronts/servers.js'
 
 /**
  * Builds the library and the example once, then serves it twice on loopback hosts of their own
@@ -43,11 +45,36 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       { host: '127.0.0.2', logFile: raisedLog },
     ),
   )
+  // The example with its defaults (a stock nginx assumed in front), rolling on and a short maxAge,
+  // behind every front Debian ships, over HTTP/1.1 and HTTP/2 (TLS), each on a host of its own.
+  const behindLog = join(logs, 'server-behind-fronts.log')
+  writeFileSync(behindLog, '')
+  const upstream = await start(
+    APP,
+    { ...common, SESSION_ROLLING: 'true', SESSION_MAX_AGE: String(FRONTS_MAX_AGE) },
+    { host: '127.0.0.4', logFile: behindLog },
+  )
+  servers.push(upstream)
+  const fronts: Front[] = []
+  const listed: FrontInfo[] = []
+  const upstreamAddress = { host: '127.0.0.4', port: Number(new URL(upstream.url).port) }
+  for (const [i, id] of FRONT_IDS.entries()) {
+    for (const [j, protocol] of PROTOCOLS.entries()) {
+      const front = await startFront(id, protocol, upstreamAddress, {
+        host: `127.0.1.${1 + i * 2 + j}`,
+        logDir: join(logs, 'fronts'),
+      })
+      fronts.push(front)
+      listed.push({ id, protocol, url: front.url, version: front.version, logs: front.logs })
+    }
+  }
+  process.env['E2E_FRONTS'] = JSON.stringify(listed)
   process.env['E2E_DEFAULT_URL'] = servers[0]!.url
   process.env['E2E_DEFAULT_LOG'] = defaultLog
   process.env['E2E_RAISED_URL'] = servers[1]!.url
   process.env['E2E_RAISED_LOG'] = raisedLog
   return async () => {
+    for (const front of fronts) await front.stop()
     for (const server of servers) await server.stop()
   }
 }

@@ -19,8 +19,11 @@ function LastCommit({ state }: { state: ActionState }) {
       )}
       {r?.shrunk && (
         <div data-testid="trimmed">
-          Shrunk in {r.shrinkSteps} step(s) to fit the {r.budget.source} budget:{' '}
-          {r.trimmedKeys.length > 0 && <>trimmed {r.trimmedKeys.join(', ')}</>}
+          Shrunk in {r.shrinkSteps} step(s) to fit the{' '}
+          <code data-testid="trimmed-limit">
+            {r.budget.limit.by} limit of {r.budget.limit.source}
+          </code>
+          : {r.trimmedKeys.length > 0 && <>trimmed {r.trimmedKeys.join(', ')}</>}
           {r.trimmedKeys.length > 0 && r.droppedKeys.length > 0 && '; '}
           {r.droppedKeys.length > 0 && <>dropped {r.droppedKeys.join(', ')}</>}
         </div>

@@ -34,7 +34,31 @@ export interface Front {
   pid: number
   /** The server's own version, as its binary reports it: `nginx/1.22.1`, `Apache/2.4.71 (Debian)`… */
   version: string
+  /**
+   * Every request the front answered so far, as its own log says: status and request line (the
+   * front's log, so a 400, 431, 494 or 502 it gave without asking the app is in it too).
+   */
+  statuses(): Array<{ status: number; request: string }>
+  /** Path prefix of its log files (for {@link readStatuses} from another process). */
+  logs: string
   stop(): Promise<void>
+}
+
+/** The status lines of a front's log: `<status> <method> <uri>` lines, or Caddy's JSON access log. */
+export function readStatuses(id: FrontId, logs: string): Array<{ status: number; request: string }> {
+  const file = id === 'haproxy' ? `${logs}.console.log` : `${logs}.status.log`
+  if (!existsSync(file)) return []
+  const out: Array<{ status: number; request: string }> = []
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (id === 'caddy') {
+      const m = /"method":"([A-Z]+)".*?"uri":"([^"]*)".*"status":(\d{3})/.exec(line)
+      if (m !== null) out.push({ status: Number(m[3]), request: `${m[1]} ${m[2]}` })
+      continue
+    }
+    const m = /(?:^|>)(\d{3}) ([A-Z]+ \S*)/.exec(line)
+    if (m !== null) out.push({ status: Number(m[1]), request: m[2]! })
+  }
+  return out
 }
 
 const BINARIES: Record<FrontId | 'openssl', { bin: string; pkg: string }> = {
@@ -139,6 +163,8 @@ error_log ${l.logs}.error.log notice;
 events { worker_connections 1024; }
 http {
   access_log ${l.logs}.access.log;
+  log_format statuses '$status $request_method $request_uri';
+  access_log ${l.logs}.status.log statuses;
   client_body_temp_path ${l.dir}/client_body;
   proxy_temp_path ${l.dir}/proxy;
   fastcgi_temp_path ${l.dir}/fastcgi;
@@ -182,6 +208,8 @@ ErrorLog ${l.logs}.error.log
 LogLevel warn
 LogFormat "%h %l %u %t \\"%r\\" %>s %b" common
 CustomLog ${l.logs}.access.log common
+LogFormat "%>s %m %U%q" statuses
+CustomLog ${l.logs}.status.log statuses
 ${
   h2
     ? `SSLEngine on
@@ -209,11 +237,11 @@ ${l.extra}
       }
       const text = `global
   pidfile ${l.dir}/haproxy.pid
-  log stderr format short local0 notice
+  log stderr format raw local0 info
 defaults
   mode http
   log global
-  option httplog
+  log-format "%ST %HM %HU"
   timeout connect 5s
   timeout client 30s
   timeout server 30s
@@ -242,7 +270,11 @@ ${l.extra}
 }
 ${h2 ? 'https' : 'http'}://${l.host}:${l.port} {
   bind ${l.host}
-${h2 ? `  tls ${l.tls!.cert} ${l.tls!.key}\n` : ''}  reverse_proxy ${l.up}
+${h2 ? `  tls ${l.tls!.cert} ${l.tls!.key}\n` : ''}  log {
+    output file ${l.logs}.status.log
+    format json
+  }
+  reverse_proxy ${l.up}
 ${l.extra}
 }
 `
@@ -359,6 +391,8 @@ export async function startFront(
         port,
         pid,
         version: v,
+        statuses: () => readStatuses(id, logs),
+        logs,
         stop: async () => {
           await stopChild(child)
           rmSync(dir, { recursive: true, force: true })
