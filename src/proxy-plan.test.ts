@@ -8,6 +8,9 @@ import { CHROME_UA, FIREFOX_UA, Jar, SECRET } from './test-support/jar.js'
 type Cart = { cart: string[] }
 const NOW = new Date('2026-11-26T12:00:00Z')
 const DELETE_ATTRIBUTES = 'Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax'
+// The marker of the stale chunks the proxy deleted (see the test of deletions that cannot work).
+const MARKER = /^session\.gone=[0-9a-z]+; Max-Age=86400; Path=\/; HttpOnly; Secure; SameSite=Lax$/
+const markerPair = (setCookie: string[]) => setCookie.at(-1)!.split(';')[0]!
 
 beforeEach(() => {
   vi.useFakeTimers()
@@ -53,13 +56,18 @@ describe('planProxy', () => {
     jar.cookies.set('session.7', 'planted')
     jar.cookies.set('theme', 'dark')
     const decision = await engine.planProxy(jar.headers())
-    expect(decision.setCookie).toEqual([`session.7=; ${DELETE_ATTRIBUTES}`])
-    expect(decision.cookies.map((c) => [c.name, c.value, c.options.maxAge])).toEqual([['session.7', '', 0]])
-    expect(decision.requestHeaders['cookie']).toBe(`session=${jar.cookies.get('session')}; theme=dark`)
+    expect(decision.setCookie).toEqual([`session.7=; ${DELETE_ATTRIBUTES}`, expect.stringMatching(MARKER)])
+    expect(decision.cookies.map((c) => [c.name, c.options.maxAge])).toEqual([
+      ['session.7', 0],
+      ['session.gone', 86400],
+    ])
+    expect(decision.requestHeaders['cookie']).toBe(
+      `session=${jar.cookies.get('session')}; theme=dark; ${markerPair(decision.setCookie)}`,
+    )
     // No shared cache stores it; the commits of the same request know what the response already carries.
     expect(decision.responseHeaders).toEqual({ 'cache-control': 'private, no-store' })
     expect(decision.requestHeaders[SPENT_HEADER]).toBe(
-      String('Set-Cookie: '.length + decision.setCookie[0]!.length + 2),
+      String(decision.setCookie.reduce((n, line) => n + 'Set-Cookie: '.length + line.length + 2, 0)),
     )
   })
 
@@ -67,8 +75,8 @@ describe('planProxy', () => {
     const engine = createEngine<Cart>({ secret: SECRET, defaults: () => ({ cart: [] }) })
     const headers = new Headers({ 'user-agent': CHROME_UA, cookie: 'session.1=x' })
     const decision = await engine.planProxy(headers, 'theme=dark; session.2=y')
-    expect(decision.setCookie).toEqual([`session.2=; ${DELETE_ATTRIBUTES}`])
-    expect(decision.requestHeaders['cookie']).toBe('theme=dark')
+    expect(decision.setCookie).toEqual([`session.2=; ${DELETE_ATTRIBUTES}`, expect.stringMatching(MARKER)])
+    expect(decision.requestHeaders['cookie']).toBe(`theme=dark; ${markerPair(decision.setCookie)}`)
   })
 
   it('with rolling, re-issues a session past half of maxAge; the rest of the request reads the new one', async () => {
@@ -98,8 +106,8 @@ describe('planProxy', () => {
     })
     const headers = new Headers({ 'user-agent': CHROME_UA, cookie: 'session=v1.1.garbage; session.3=x' })
     const decision = await engine.planProxy(headers)
-    expect(decision.setCookie).toEqual([`session.3=; ${DELETE_ATTRIBUTES}`])
-    expect(decision.requestHeaders['cookie']).toBe('session=v1.1.garbage')
+    expect(decision.setCookie).toEqual([`session.3=; ${DELETE_ATTRIBUTES}`, expect.stringMatching(MARKER)])
+    expect(decision.requestHeaders['cookie']).toBe(`session=v1.1.garbage; ${markerPair(decision.setCookie)}`)
     expect(errors).toEqual(['ERR_SESSION_MALFORMED'])
   })
 
@@ -180,5 +188,46 @@ describe('planProxy', () => {
     expect(decision.setCookie).toEqual([])
     const rest = await engine.decodeSession(forwarded(jar.headers(), decision.requestHeaders))
     expect(rest.data.cart).toEqual(items(100))
+  })
+
+  it('does not re-send deletions that evidently cannot work: the same stale chunks came back after it deleted them', async () => {
+    const engine = createEngine<Cart>({ secret: SECRET, defaults: () => ({ cart: [] }) })
+    const jar = new Jar(CHROME_UA)
+    await stored(engine, jar, ['a'])
+    // Set by a sibling with another Domain (or Path): our deletions never remove them.
+    const plant = (n: number) => {
+      for (let k = 1; k <= n; k++) jar.cookies.set(`session.${k}`, 'x')
+    }
+    plant(3)
+    const first = await engine.planProxy(jar.headers())
+    const marker = first.cookies.find((c) => c.name === 'session.gone')!
+    expect(first.cookies.map((c) => [c.name, c.options.maxAge])).toEqual([
+      ['session.1', 0],
+      ['session.2', 0],
+      ['session.3', 0],
+      ['session.gone', 86400],
+    ])
+    jar.apply(first.setCookie)
+    plant(3) // they came back
+    expect(jar.cookies.get('session.gone')).toBe(marker.value)
+    expect((await engine.planProxy(jar.headers())).setCookie).toEqual([])
+    // Another set: tried again, with a new tag.
+    plant(4)
+    const again = await engine.planProxy(jar.headers())
+    expect(again.cookies.map((c) => c.name)).toEqual([
+      'session.1',
+      'session.2',
+      'session.3',
+      'session.4',
+      'session.gone',
+    ])
+    expect(again.cookies.at(-1)!.value).not.toBe(marker.value)
+    // Once they are gone, the marker goes too.
+    jar.apply(again.setCookie)
+    expect(jar.names()).toEqual(['session', 'session.gone'])
+    const done = await engine.planProxy(jar.headers())
+    expect(done.setCookie).toEqual([`session.gone=; ${DELETE_ATTRIBUTES}`])
+    jar.apply(done.setCookie)
+    expect(jar.names()).toEqual(['session'])
   })
 })

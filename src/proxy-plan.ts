@@ -7,14 +7,17 @@ import type { EngineContext } from './context.js'
 import { keptChunks, type EncodeResult } from './encode.js'
 import {
   cookieHeaderOf,
+  cookiePairs,
   readRequest,
   rebuildCookieHeader,
   SPENT_HEADER,
   withHeaders,
   type HeadersLike,
+  type RequestCookies,
 } from './request.js'
 import type { Session } from './session.js'
-import { deletionWrite, NO_STORE, serializeWrite, type CookieWrite } from './set-cookie.js'
+import { deletionWrite, liveWrite, NO_STORE, serializeWrite, type CookieWrite } from './set-cookie.js'
+import type { BrowserEntry } from './browsers/database.js'
 
 /**
  * The proxy's decision, as data: what a proxy or middleware in front of the app's routes does for
@@ -47,6 +50,55 @@ export interface ProxyDecision {
 export interface ProxyStages<T extends object> {
   decode(headers: HeadersLike): Promise<Session<T>>
   encode(session: Session<T>, headers: HeadersLike): Promise<EncodeResult>
+}
+
+/**
+ * The cookie that remembers which stale chunks the proxy deleted last: when the same ones come back,
+ * their deletions evidently cannot work (another Path or Domain set them, e.g. a sibling subdomain)
+ * and are not sent again until the marker expires (a day) or the set changes. Not a name the
+ * reader takes for ours (`NAME.gone` is not `NAME.k`).
+ */
+export const goneName = (base: string) => `${base}.gone`
+const GONE_MAX_AGE = 24 * 60 * 60
+
+function markerOf(header: string, base: string): string | undefined {
+  const name = goneName(base)
+  const found = cookiePairs(header).find((p) => p.name === name)
+  return found?.pair.slice(name.length + 1)
+}
+
+/** FNV-1a of the sorted names: the same set, the same tag. */
+function tagOf(names: readonly string[]): string {
+  let h = 0x811c9dc5
+  for (const c of [...names].sort().join(',')) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0
+  return h.toString(36)
+}
+
+/** Deletions of our chunks no reader will use, within the response budget, unless evidently futile. */
+function staleDeletions<T extends object>(
+  ctx: EngineContext<T>,
+  request: RequestCookies,
+  entry: BrowserEntry,
+  header: string,
+): CookieWrite[] {
+  const { opts } = ctx
+  const base = opts.cookieName
+  const stale = staleNames(request.chunks, base)
+  const marker = markerOf(header, base)
+  if (stale.length === 0) return marker === undefined ? [] : [deletionWrite(goneName(base), opts.cookie)]
+  const tag = tagOf(stale)
+  if (marker === tag) return []
+  const only = new Set(stale)
+  const budget = budgetOf(
+    opts,
+    entry,
+    request.others,
+    presentOf(request.chunks).filter((c) => only.has(c.name)),
+  )
+  const mark = liveWrite(goneName(base), tag, opts.cookie, GONE_MAX_AGE)
+  const room = budget.responseAvailable - lineLength(serializeWrite(mark))
+  const names = deletionsFor(budget, 0, room).names
+  return names.length === 0 ? [] : [...names.map((name) => deletionWrite(name, opts.cookie)), mark]
 }
 
 /** Length of a Set-Cookie line for a serialized value, CRLF included. */
@@ -92,21 +144,10 @@ export async function planProxy<T extends object>(
         }
       }
     }
-    if (!rewritten) {
-      const stale = staleNames(chunks, base)
-      if (stale.length > 0) {
-        const only = new Set(stale)
-        const staleBudget = budgetOf(
-          opts,
-          profile.entry,
-          request.others,
-          presentOf(chunks).filter((c) => only.has(c.name)),
-        )
-        for (const name of deletionsFor(staleBudget, 0, staleBudget.responseAvailable).names) {
-          writes.push(deletionWrite(name, opts.cookie))
-        }
-      }
-    }
+    if (!rewritten) writes.push(...staleDeletions(ctx, request, profile.entry, incoming))
+  } else if (markerOf(incoming, base) !== undefined) {
+    // Nothing of ours left: the marker has served its purpose.
+    writes.push(deletionWrite(goneName(base), opts.cookie))
   }
   const setCookie = writes.map(serializeWrite)
   const responseHeaders: Record<string, string> = {}

@@ -43,7 +43,11 @@ describe('middleware', () => {
     const res = await cm.middleware(new Request('http://127.0.0.1/', { headers: jar.headers() }))
     expect(res.headers.getSetCookie()).toEqual([
       'session.7=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax',
+      // Remembers what it deleted: should the same come back, it will not be deleted again.
+      expect.stringMatching(/^session\.gone=[0-9a-z]+; Max-Age=86400; Path=\/; HttpOnly; Secure; SameSite=Lax$/),
     ])
+    // No shared cache stores it.
+    expect(res.headers.get('cache-control')).toBe('private, no-store')
     const forwardedCookie = forwardedHeader(res, 'cookie')!
     expect(forwardedCookie).not.toContain('session.7')
     expect(forwardedCookie).toContain('theme=dark')
@@ -54,7 +58,7 @@ describe('middleware', () => {
     const { cm } = make()
     const jar = new Jar(CHROME_UA, { 'session.1': 'x', 'session.2': 'y', 'session-id': 'keep', 'session.x': 'keep' })
     const res = await cm.middleware(new Request('http://127.0.0.1/', { headers: jar.headers() }))
-    expect(res.headers.getSetCookie().map((c) => c.split('=')[0])).toEqual(['session.1', 'session.2'])
+    expect(res.headers.getSetCookie().map((c) => c.split('=')[0])).toEqual(['session.1', 'session.2', 'session.gone'])
   })
 
   it('writes nothing when there is nothing stale', async () => {
@@ -120,9 +124,9 @@ describe('middleware', () => {
       },
     })
     const res = await cm.middleware(req, existing)
-    expect(res.headers.getSetCookie().map((c) => c.split('=')[0])).toEqual(['session.3'])
+    expect(res.headers.getSetCookie().map((c) => c.split('=')[0])).toEqual(['session.3', 'session.gone'])
     // tracking stays removed; duplicates and value-less cookies pass through as sent.
-    expect(forwardedHeader(res, 'cookie')).toBe('flag; a=1; a=2')
+    expect(forwardedHeader(res, 'cookie')).toMatch(/^flag; a=1; a=2; session\.gone=[0-9a-z]+$/)
   })
 
   it('composing with a redirect (immutable headers) returns a redirect carrying our cookies', async () => {
@@ -131,7 +135,7 @@ describe('middleware', () => {
     const res = await cm.middleware(req, Response.redirect('http://127.0.0.1/login', 307))
     expect(res.status).toBe(307)
     expect(res.headers.get('location')).toBe('http://127.0.0.1/login')
-    expect(res.headers.getSetCookie().map((c) => c.split('=')[0])).toEqual(['session.2'])
+    expect(res.headers.getSetCookie().map((c) => c.split('=')[0])).toEqual(['session.2', 'session.gone'])
   })
 
   it('composes with an existing response, keeping its own request overrides', async () => {
