@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { createCookieman } from './create.js'
+import { SECRET } from './test-support/jar.js'
 import { freezeClock } from './test-support/clock.js'
 import { encodeProfile, PROFILE_HEADER } from './browsers/profile-header.js'
 import { profileFor } from './browsers/user-agent.js'
@@ -105,5 +107,49 @@ describe('budget', () => {
     const { report } = await commit(cm, jar, (d) => (d.cart = skus(150)))
     expect(report.budget.perCookie).toBe(2000)
     for (const [name, value] of jar.cookies) expect(name.length + value.length).toBeLessThanOrEqual(2000)
+  })
+
+  it('behind the default stock nginx: one chunk, bound by its response head, and a development warning says what to raise', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      const cm = createCookieman<Cart>({ secret: SECRET, defaults: () => ({ cart: [], recent: [] }) })
+      cm.register('cart', (d) => (d.cart?.splice(-20, 20), d))
+      const jar = new Jar(CHROME_UA)
+      const { report, setCookie } = await commit(cm, jar, (d) => (d.cart = skus(400)))
+      expect(report.chunks).toBe(1)
+      expect(report.budget).toMatchObject({
+        headerBytes: 8192,
+        responseHeadBytes: 4095,
+        responseAvailable: 4095 - 1024,
+        fronts: ['nginx', 'node'],
+        limit: { by: 'response-head', source: 'nginx' },
+      })
+      const head = setCookie.reduce((n, line) => n + 'Set-Cookie: '.length + line.length + 2, 0)
+      expect(head).toBeLessThanOrEqual(4095 - 1024)
+      expect(warn).toHaveBeenCalledTimes(1)
+      expect(warn.mock.calls[0]![0]).toBe(
+        `next-cookieman: the session was trimmed (cart) to fit the response head limit of nginx: ${report.budget.limit.capacity} bytes of sealed session fit this request. If your nginx 1.22 (stock) allows more (large_client_header_buffers 4 16k; proxy_buffer_size 16k; proxy_buffers 8 16k; (and http2_max_field_size / http2_max_header_size on nginx < 1.19.7)), say so: limits.fronts: [{ id: 'nginx', responseHeadBytes: … }] (or limits.maxResponseHeaderBytes).`,
+      )
+      // Once per limit and instance.
+      await commit(cm, jar, (d) => (d.cart = skus(500)))
+      expect(warn).toHaveBeenCalledTimes(1)
+    } finally {
+      warn.mockRestore()
+    }
+  })
+
+  it('says nothing in production', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    vi.stubEnv('NODE_ENV', 'production')
+    try {
+      const cm = createCookieman<Cart>({ secret: SECRET, defaults: () => ({ cart: [], recent: [] }) })
+      cm.register('cart', (d) => (d.cart?.splice(-20, 20), d))
+      const { report } = await commit(cm, new Jar(CHROME_UA), (d) => (d.cart = skus(400)))
+      expect(report.shrunk).toBe(true)
+      expect(warn).not.toHaveBeenCalled()
+    } finally {
+      vi.unstubAllEnvs()
+      warn.mockRestore()
+    }
   })
 })

@@ -111,9 +111,6 @@ export async function encodeSession<T extends object>(
     // The working copy the shrinkers may mutate: a JSON round trip, so it is plain data.
     const shrunk = await shrink(JSON.parse(json) as Data, ctx.shrinkers, fits)
     summary = shrinkSummary(shrunk)
-    const { limit } = base.budget
-    const keys = [...summary.trimmedKeys, ...summary.droppedKeys]
-    ctx.warnOnce(`${limit.by}:${limit.source}`, limitAdvice(limit, opts.fronts, keys))
     if (!shrunk.fits) {
       const error = new SessionError(
         'ERR_SESSION_TOO_LARGE',
@@ -125,6 +122,9 @@ export async function encodeSession<T extends object>(
       const report = { ...base, ...summary, chunks: 0, bytes: 0, unchanged: false, deleted: all, error }
       return done(deletions(all), report)
     }
+    const { limit } = base.budget
+    const keys = [...summary.trimmedKeys, ...summary.droppedKeys]
+    ctx.warnOnce(`${limit.by}:${limit.source}`, limitAdvice(limit, opts.fronts, keys))
     finalJson = JSON.stringify(shrunk.data)
     storedData = shrunk.data
   }

@@ -117,16 +117,15 @@ const LIMIT_WORDS: Record<BudgetLimit['by'], string> = {
  * warning says, so that a user behind nginx learns why and which directive goes with which option.
  */
 export function limitAdvice(limit: BudgetLimit, fronts: readonly FrontEntry[], keys: readonly string[]): string {
-  const what = `${LIMIT_WORDS[limit.by]} limit`
   const trimmed = keys.length > 0 ? ` (${keys.join(', ')})` : ''
-  const head = `next-cookieman: the session was trimmed${trimmed} to fit the ${what} of ${limit.source}: ${limit.capacity} bytes of sealed session fit this request.`
+  const option = limit.by === 'response-head' ? 'maxResponseHeaderBytes' : 'maxCookieHeaderBytes'
+  const whose = limit.source === 'option' ? `limits.${option}` : limit.source
+  const head = `next-cookieman: the session was trimmed${trimmed} to fit the ${LIMIT_WORDS[limit.by]} limit of ${whose}: ${limit.capacity} bytes of sealed session fit this request.`
   const front = fronts.find((f) => f.id === limit.source)
   if (front !== undefined) {
-    const option = limit.by === 'response-head' ? 'responseHeadBytes' : 'cookieLineBytes'
-    return `${head} If your ${front.name} allows more (${front.raise}), say so: limits.fronts: [{ id: '${front.id}', ${option}: … }] (or limits.${limit.by === 'response-head' ? 'maxResponseHeaderBytes' : 'maxCookieHeaderBytes'}).`
+    const field = limit.by === 'response-head' ? 'responseHeadBytes' : 'cookieLineBytes'
+    return `${head} If your ${front.name} allows more (${front.raise}), say so: limits.fronts: [{ id: '${front.id}', ${field}: … }] (or limits.${option}).`
   }
-  if (limit.source === 'option') {
-    return `${head} It comes from limits.${limit.by === 'response-head' ? 'maxResponseHeaderBytes' : 'maxCookieHeaderBytes'}.`
-  }
+  if (limit.source === 'option') return head
   return `${head} That is the browser's own limit (database entry ${limit.source}): register shrink functions to choose what goes first.`
 }
