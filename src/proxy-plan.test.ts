@@ -230,4 +230,16 @@ describe('planProxy', () => {
     jar.apply(done.setCookie)
     expect(jar.names()).toEqual(['session'])
   })
+
+  it('does not drop a session that no longer fits at all: the stored one stays readable', async () => {
+    const engine = createEngine<Cart>({ secret: SECRET, defaults: () => ({ cart: [] }) })
+    const jar = new Jar(CHROME_UA)
+    await stored(engine, jar, ['a', 'b'])
+    // Other cookies past the budget (8,192 less one cookie of headroom), still under nginx's 8,192.
+    jar.cookies.set('big', 'b'.repeat(4200))
+    const decision = await engine.planProxy(jar.headers())
+    expect(decision.setCookie).toEqual([])
+    const rest = await engine.decodeSession(forwarded(jar.headers(), decision.requestHeaders))
+    expect(rest.data.cart).toEqual(['a', 'b'])
+  })
 })

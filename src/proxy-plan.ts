@@ -136,8 +136,9 @@ export async function planProxy<T extends object>(
       if (session.error === undefined) {
         const result = await stages.encode(session, view)
         const { report } = result
-        // A re-issue that would trim the data or cannot be written is skipped: what is stored stays readable.
-        const take = !report.unchanged && (refit || (!report.shrunk && report.error === undefined))
+        // A re-fit trims; a rolling re-issue that would trim is skipped; neither drops the session
+        // (no room at all): what is stored stays readable, and the app's commit reports it.
+        const take = !report.unchanged && report.error === undefined && (refit || !report.shrunk)
         if (take) {
           writes.push(...result.cookies)
           rewritten = true

@@ -71,6 +71,8 @@ for (const variant of ['proxy', 'middleware'] as const) {
         body: JSON.stringify({ recent }),
       })
       expect(post.status).toBe(200)
+      // commitSession(session, headers) marks the response: no shared cache stores a session.
+      expect(post.headers.get('cache-control')).toBe('private, no-store')
       const posted = (await post.json()) as { report: { chunks: number; shrunk: boolean; budget: { source: string } } }
       expect(posted.report.shrunk).toBe(false)
       expect(posted.report.budget.source).toBe('blink')
@@ -146,11 +148,32 @@ for (const variant of ['proxy', 'middleware'] as const) {
       expect(res.status).toBe(200)
       const { map } = setCookies(res)
       expect(map.get('session.7')).toBe('')
-      expect([...map.keys()]).toEqual(['session.7'])
+      // With the marker of what it deleted (the same set coming back is not deleted again).
+      expect([...map.keys()]).toEqual(['session.7', 'session.gone'])
+      expect(res.headers.get('cache-control')).toBe('private, no-store')
       const html = await res.text()
       expect(html).toContain('data-testid="is-new">stored session<')
       jar.apply(res)
+      expect([...jar.cookies.keys()].sort()).toEqual(['session', 'session.gone', 'theme'])
+      // Deleted for good: the next page deletes the marker, and nothing else.
+      const next = await get('/', jar)
+      expect([...setCookies(next).map.entries()]).toEqual([['session.gone', '']])
+      jar.apply(next)
       expect([...jar.cookies.keys()].sort()).toEqual(['session', 'theme'])
+    })
+
+    it('a prerendered page is s-maxage for a CDN, but private, no-store where the proxy sets a session cookie', async () => {
+      const plain = await get('/about', new Jar())
+      expect(plain.status).toBe(200)
+      expect(plain.headers.get('cache-control')).toBe('s-maxage=31536000')
+      expect(plain.headers.getSetCookie()).toEqual([])
+      const jar = new Jar()
+      jar.cookies.set('session.3', 'stale')
+      const res = await get('/about', jar)
+      expect(res.status).toBe(200)
+      expect([...setCookies(res).map.keys()]).toEqual(['session.3', 'session.gone'])
+      expect(res.headers.get('cache-control')).toBe('private, no-store')
+      expect(await res.text()).toContain('About this example')
     })
 
     it('the proxy replaces a client-sent profile header: the budget is the real browser’s', async () => {
