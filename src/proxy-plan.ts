@@ -63,6 +63,8 @@ const GONE_MAX_AGE = 24 * 60 * 60
 
 function markerOf(header: string, base: string): string | undefined {
   const name = goneName(base)
+  // Most requests carry none: no second parse of the header for them.
+  if (!header.includes(`${name}=`)) return undefined
   const found = cookiePairs(header).find((p) => p.name === name)
   return found?.pair.slice(name.length + 1)
 }
