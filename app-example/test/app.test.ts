@@ -122,7 +122,10 @@ for (const variant of ['proxy', 'middleware'] as const) {
       )
       // 9 KB of JSON: 12 KB sealed, 3 chunks.
       expect(jar.cookies.size).toBe(3)
-      const res = await fetch(`${app.url}/api/session`, { method: 'DELETE', headers: { cookie: jar.header() } })
+      const res = await fetch(`${app.url}/api/session`, {
+        method: 'DELETE',
+        headers: { 'user-agent': CHROME, cookie: jar.header() },
+      })
       const lines = res.headers.getSetCookie()
       expect(lines).toHaveLength(3)
       for (const line of lines)
