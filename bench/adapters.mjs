@@ -35,7 +35,10 @@ function ours({ compress, id, name }) {
   const engine = (maxCookieHeaderBytes, reserveBytes) => {
     const key = `${maxCookieHeaderBytes}/${reserveBytes}`
     if (!engines.has(key)) {
-      engines.set(key, createCookieman({ secret: SECRET, compress, limits: { maxCookieHeaderBytes, reserveBytes } }))
+      engines.set(
+        key,
+        createCookieman({ secret: SECRET, compress, limits: { fronts: ['node'], maxCookieHeaderBytes, reserveBytes } }),
+      )
     }
     return engines.get(key)
   }

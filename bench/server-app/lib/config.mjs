@@ -6,6 +6,14 @@ export const COOKIE = { path: '/', httpOnly: true, sameSite: 'lax', secure: true
 
 /** The two next-cookieman set-ups: 32 KiB of Cookie header so that a 16 KB session fits uncompressed. */
 export const ENGINES = {
-  plain: { secret: SECRET, compress: false, limits: { maxCookieHeaderBytes: 32768, reserveBytes: 0 } },
-  deflate: { secret: SECRET, compress: true, limits: { maxCookieHeaderBytes: 32768, reserveBytes: 0 } },
+  plain: {
+    secret: SECRET,
+    compress: false,
+    limits: { fronts: ['node'], maxCookieHeaderBytes: 32768, reserveBytes: 0 },
+  },
+  deflate: {
+    secret: SECRET,
+    compress: true,
+    limits: { fronts: ['node'], maxCookieHeaderBytes: 32768, reserveBytes: 0 },
+  },
 }
