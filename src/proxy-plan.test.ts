@@ -231,15 +231,22 @@ describe('planProxy', () => {
     expect(jar.names()).toEqual(['session'])
   })
 
-  it('does not drop a session that no longer fits at all: the stored one stays readable', async () => {
-    const engine = createEngine<Cart>({ secret: SECRET, defaults: () => ({ cart: [] }) })
+  it('drops a session that no longer fits at all, so that the other cookies still get through (ERR_SESSION_TOO_LARGE)', async () => {
+    const errors: string[] = []
+    const engine = createEngine<Cart>({
+      secret: SECRET,
+      defaults: () => ({ cart: [] }),
+      onError: (e) => errors.push(e.code),
+    })
     const jar = new Jar(CHROME_UA)
     await stored(engine, jar, ['a', 'b'])
-    // Other cookies past the budget (8,192 less one cookie of headroom), still under nginx's 8,192.
+    // Other cookies past the budget (8,192 less one cookie of headroom), still under nginx's 8,192:
+    // with the session they leave no room for one more cookie; without it, 3.9 KB.
     jar.cookies.set('big', 'b'.repeat(4200))
     const decision = await engine.planProxy(jar.headers())
-    expect(decision.setCookie).toEqual([])
+    expect(decision.setCookie).toEqual([`session=; ${DELETE_ATTRIBUTES}`])
+    expect(errors).toEqual(['ERR_SESSION_TOO_LARGE'])
     const rest = await engine.decodeSession(forwarded(jar.headers(), decision.requestHeaders))
-    expect(rest.data.cart).toEqual(['a', 'b'])
+    expect([rest.isNew, rest.data]).toEqual([true, { cart: [] }])
   })
 })

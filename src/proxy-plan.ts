@@ -138,9 +138,10 @@ export async function planProxy<T extends object>(
       if (session.error === undefined) {
         const result = await stages.encode(session, view)
         const { report } = result
-        // A re-fit trims; a rolling re-issue that would trim is skipped; neither drops the session
-        // (no room at all): what is stored stays readable, and the app's commit reports it.
-        const take = !report.unchanged && report.error === undefined && (refit || !report.shrunk)
+        // A re-fit trims, or drops a session that has no room left at all (ERR_SESSION_TOO_LARGE to
+        // onError): the other cookies' requests must still get through. A rolling re-issue that
+        // would trim or fail is skipped: what is stored stays readable.
+        const take = !report.unchanged && (refit || (!report.shrunk && report.error === undefined))
         if (take) {
           writes.push(...result.cookies)
           rewritten = true
