@@ -64,7 +64,10 @@ export async function encodeSession<T extends object>(
 
   if (state.destroyed) {
     settle(session, opts.defaults(), undefined, EMPTY)
+    // `NAME` whatever the proxy already spent of the response: without it no reader finds a
+    // session, so a logout always works (the other chunks, orphans then, go when there is room).
     const all = deleteAll()
+    if (!all.includes(opts.cookieName) && request.chunks.values.has(opts.cookieName)) all.unshift(opts.cookieName)
     return done(deletions(all), { ...base, chunks: 0, bytes: 0, unchanged: false, deleted: all })
   }
 
@@ -168,11 +171,15 @@ export async function encodeSession<T extends object>(
   })
 }
 
-/** The chunks of a valid session on the request, if they still fit this request's budget. */
+/**
+ * The chunks of a valid session on the request, if they still fit this request's budget (and, when
+ * `sent`, this response's: for a re-issue of the same chunks).
+ */
 export function keptChunks(
   chunks: RequestChunks,
   count: number | undefined,
   budget: BudgetContext,
+  sent = false,
 ): { names: string[]; bytes: number } | undefined {
   if (count === undefined) return { names: [], bytes: 0 }
   const names: string[] = []
@@ -188,7 +195,6 @@ export function keptChunks(
     valueBytes += value.length
     largest = Math.max(largest, name.length + value.length)
   }
-  // Not re-sent: only the request side of the budget applies.
-  if (!fitsChunks({ count, nameBytes, valueBytes, largest }, budget, false)) return undefined
+  if (!fitsChunks({ count, nameBytes, valueBytes, largest }, budget, sent)) return undefined
   return { names, bytes: nameBytes + count + valueBytes }
 }

@@ -37,10 +37,15 @@ export interface Cookieman<T extends object> {
   /**
    * What a proxy or middleware does for a request, as data (see {@link ProxyDecision}): the request
    * headers the rest of the request must see and the Set-Cookie lines to send. `cookieHeader` is
-   * the Cookie header the rest of the request would see, when an earlier proxy rewrote it.
-   * @example const { requestHeaders, setCookie } = await cookieman.planProxy(request.headers)
+   * the Cookie header the rest of the request would see, when an earlier proxy rewrote it. `method`
+   * lets a `rolling` re-issue wait for a request that does not commit itself (GET or HEAD).
+   * @example const { requestHeaders, setCookie } = await cookieman.planProxy(request.headers, undefined, request.method)
    */
-  planProxy(headers: HeadersLike, cookieHeader?: string | undefined): Promise<ProxyDecision>
+  planProxy(
+    headers: HeadersLike,
+    cookieHeader?: string | undefined,
+    method?: string | undefined,
+  ): Promise<ProxyDecision>
   /**
    * The request headers every reader must trust. Pass the framework's cookie store when it may hold
    * writes made earlier in the same request (a commit, a proxy's response cookies): where it says our
@@ -86,7 +91,7 @@ export function createEngineWith<T extends object>(
       const budget = budgetOf(opts, profile.entry, request.others, presentOf(request.chunks))
       return budgetSnapshot(request, budget, profile, opts.reserveBytes)
     },
-    planProxy: (headers, cookieHeader) => planProxy(ctx, { decode, encode }, headers, cookieHeader),
+    planProxy: (headers, cookieHeader, method) => planProxy(ctx, { decode, encode }, headers, cookieHeader, method),
     trustedHeaders: (headers, stored) => trustedRequest(headers, opts.cookieName, stored),
   }
 }

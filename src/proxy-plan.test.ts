@@ -249,4 +249,53 @@ describe('planProxy', () => {
     const rest = await engine.decodeSession(forwarded(jar.headers(), decision.requestHeaders))
     expect([rest.isNew, rest.data]).toEqual([true, { cart: [] }])
   })
+
+  it('a logout works whatever the proxy spent of the response: NAME is always deleted', async () => {
+    const engine = createEngine<Cart>({ secret: SECRET, defaults: () => ({ cart: [] }) })
+    const jar = new Jar(CHROME_UA)
+    await stored(engine, jar, ['a'])
+    const headers = new Headers(jar.headers())
+    headers.set(SPENT_HEADER, String(4095 - 1024)) // the whole response used by the proxy
+    const session = await engine.decodeSession(headers)
+    session.destroy()
+    const { setCookie, report } = await engine.encodeSession(session, headers)
+    expect(setCookie).toEqual([`session=; ${DELETE_ATTRIBUTES}`])
+    expect(report.deleted).toEqual(['session'])
+  })
+
+  it('with rolling, re-issues on GET and HEAD only, never on a server action or another method', async () => {
+    const engine = createEngine<Cart>({ secret: SECRET, rolling: true, maxAge: 3600, defaults: () => ({ cart: [] }) })
+    const jar = new Jar(CHROME_UA)
+    await stored(engine, jar, ['a'])
+    vi.setSystemTime(NOW.getTime() + 1801 * 1000)
+    expect((await engine.planProxy(jar.headers(), undefined, 'POST')).setCookie).toEqual([])
+    const action = new Headers(jar.headers())
+    action.set('next-action', 'abc123')
+    expect((await engine.planProxy(action)).setCookie).toEqual([])
+    expect((await engine.planProxy(jar.headers(), undefined, 'GET')).cookies.map((c) => c.name)).toEqual(['session'])
+  })
+
+  it('a session with a chunk missing is left to the readers: no decode, no onError, in the proxy', async () => {
+    const errors: string[] = []
+    const engine = createEngine<Cart>({
+      secret: SECRET,
+      defaults: () => ({ cart: [] }),
+      onError: (e) => errors.push(e.code),
+      limits: { fronts: ['node'] },
+    })
+    const jar = new Jar(CHROME_UA)
+    await stored(
+      engine,
+      jar,
+      Array.from({ length: 150 }, (_, i) => `sku-${String(i).padStart(30, '0')}`),
+    )
+    expect(jar.names()).toEqual(['session', 'session.1'])
+    jar.cookies.delete('session.1')
+    const decision = await engine.planProxy(jar.headers())
+    expect(errors).toEqual([])
+    expect(decision.setCookie).toEqual([])
+    // The readers do report it, once.
+    await engine.decodeSession(jar.headers())
+    expect(errors).toEqual(['ERR_SESSION_CHUNK_MISSING'])
+  })
 })

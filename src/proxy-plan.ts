@@ -2,7 +2,7 @@ import { encodeProfile, PROFILE_HEADER } from './browsers/profile-header.js'
 import { profileFor } from './browsers/user-agent.js'
 import { budgetOf, presentOf } from './budget.js'
 import { deletionsFor } from './fit.js'
-import { chunkPattern, headerCount, staleNames } from './chunk.js'
+import { headerCount, staleNames } from './chunk.js'
 import type { EngineContext } from './context.js'
 import { keptChunks, type EncodeResult } from './encode.js'
 import {
@@ -98,9 +98,26 @@ function staleDeletions<T extends object>(
     presentOf(request.chunks).filter((c) => only.has(c.name)),
   )
   const mark = liveWrite(goneName(base), tag, opts.cookie, GONE_MAX_AGE)
-  const room = budget.responseAvailable - lineLength(serializeWrite(mark))
-  const names = deletionsFor(budget, 0, room).names
-  return names.length === 0 ? [] : [...names.map((name) => deletionWrite(name, opts.cookie)), mark]
+  const { names, bytes } = deletionsFor(budget, 0, budget.responseAvailable)
+  const writes = names.map((name) => deletionWrite(name, opts.cookie))
+  // Remembered only once every one of them was tried: a set cut short is tried again next time.
+  const whole = names.length === stale.length && bytes + lineLength(serializeWrite(mark)) <= budget.responseAvailable
+  return whole ? [...writes, mark] : writes
+}
+
+/** Whether every chunk `count` names is on the request. */
+function complete(chunks: RequestCookies['chunks'], count: number): boolean {
+  for (let i = 1; i < count; i++) if (!chunks.numbered.has(i)) return false
+  return true
+}
+
+/**
+ * A request that does not commit a session of its own: GET or HEAD (when the adapter knows the
+ * method), and never a server action (`next-action`).
+ */
+function readOnly(method: string | undefined, headers: HeadersLike): boolean {
+  if (headers.get('next-action') !== null) return false
+  return method === undefined || method === 'GET' || method === 'HEAD'
 }
 
 /** Length of a Set-Cookie line for a serialized value, CRLF included. */
@@ -115,6 +132,7 @@ export async function planProxy<T extends object>(
   stages: ProxyStages<T>,
   headers: HeadersLike,
   cookieHeader?: string | undefined,
+  method?: string | undefined,
 ): Promise<ProxyDecision> {
   const { opts } = ctx
   const base = opts.cookieName
@@ -129,11 +147,20 @@ export async function planProxy<T extends object>(
   const writes: CookieWrite[] = []
   let rewritten = false
   if (chunks.names.length > 0) {
-    const count = chunks.first === undefined ? undefined : headerCount(chunks.first)
+    const named = chunks.first === undefined ? undefined : headerCount(chunks.first)
+    // Every chunk the header names is here (else the readers report it; nothing to re-fit or re-issue).
+    const count = named !== undefined && complete(chunks, named) ? named : undefined
     const budget = budgetOf(opts, profile.entry, request.others, presentOf(chunks))
     // A session whose chunks no longer fit this request's budget: re-fit it now.
     const refit = count !== undefined && keptChunks(chunks, count, budget) === undefined
-    if (count !== undefined && (refit || opts.rolling)) {
+    // A rolling re-issue only on a request that does not commit itself (the re-issue would take its
+    // response room), and only of chunks the response can carry as they are (else it would trim).
+    const reissue =
+      opts.rolling &&
+      readOnly(method, headers) &&
+      count !== undefined &&
+      keptChunks(chunks, count, budget, true) !== undefined
+    if (count !== undefined && (refit || reissue)) {
       const session = await stages.decode(view)
       if (session.error === undefined) {
         const result = await stages.encode(session, view)
@@ -159,9 +186,9 @@ export async function planProxy<T extends object>(
     responseHeaders['cache-control'] = NO_STORE
     requestHeaders[SPENT_HEADER] = String(setCookie.reduce((n, line) => n + lineLength(line), 0))
     // A re-issue replaces all of ours; deletions remove only the names they delete.
-    const ours = chunkPattern(base)
     const removed = new Set(writes.map((w) => w.name))
-    const keep = rewritten ? (name: string) => !ours.test(name) : (name: string) => !removed.has(name)
+    // Written names carry their new value, deleted ones are gone; the rest stays as the browser holds it.
+    const keep = (name: string) => !removed.has(name)
     const live = writes.filter((w) => w.options.maxAge > 0).map((w) => `${w.name}=${w.value}`)
     requestHeaders['cookie'] = rebuildCookieHeader(incoming, keep, live)
   }

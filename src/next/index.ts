@@ -36,6 +36,7 @@ const nextServer = (): Promise<NextServerModule> => import('next/server.js') as 
 /** A request as the proxy receives it (`NextRequest` is one). */
 export interface ProxyRequest {
   readonly headers: Headers
+  readonly method?: string
 }
 
 /** What `createCookieman` returns: the core plus the App Router helpers. */
@@ -145,7 +146,7 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
 
   async function middleware(request: ProxyRequest, response?: unknown): Promise<Response> {
     const composed = response instanceof Response ? mutable(response) : undefined
-    const decision = await core.planProxy(request.headers, forwardedCookieHeader(composed))
+    const decision = await core.planProxy(request.headers, forwardedCookieHeader(composed), request.method)
     let res: Response
     if (composed !== undefined) {
       res = composed
