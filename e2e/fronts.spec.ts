@@ -21,7 +21,7 @@ import {
 import type { Driver } from './drivers.js'
 
 // The stock nginx the defaults assume: its Cookie line, one full cookie of headroom, `Cookie: ` + CRLF.
-const REQUEST_BUDGET = 8192 - 4096 - 10
+const REQUEST_BUDGET = 8192 - 4097 - 10
 
 /** Requests the front answered with an error (a browser's favicon probe aside). */
 function failures(front: FrontInfo) {

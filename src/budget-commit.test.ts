@@ -152,4 +152,24 @@ describe('budget', () => {
       warn.mockRestore()
     }
   })
+
+  it('the default headroom holds one full cookie behind nginx: a later cookie of 4,096 bytes still gets through', async () => {
+    // The response head raised, so that nginx's 8,192-byte Cookie line binds.
+    const cm = createCookieman<Cart>({
+      secret: SECRET,
+      defaults: () => ({ cart: [], recent: [] }),
+      limits: { fronts: [{ id: 'nginx', responseHeadBytes: 16384 }] },
+    })
+    cm.register('cart', (d) => (d.cart?.splice(-1, 1), d))
+    for (const others of [{}, { theme: 'dark', consent: 'c'.repeat(900) }]) {
+      const jar = new Jar(CHROME_UA, others)
+      const { report } = await commit(cm, jar, (d) => (d.cart = skus(400)))
+      expect(report.shrunk).toBe(true)
+      expect(report.budget.limit).toMatchObject({ by: 'cookie-header', source: 'nginx' })
+      // Filled to the byte: one more sku would not have fitted.
+      jar.cookies.set('later', 'x'.repeat(4096 - 'later'.length))
+      expect('Cookie: '.length + jar.header().length + '\r\n'.length).toBeLessThanOrEqual(8192)
+      expect('Cookie: '.length + jar.header().length + '\r\n'.length).toBeGreaterThan(8192 - 40)
+    }
+  })
 })

@@ -138,7 +138,7 @@ describe('planProxy', () => {
     expect(rest.data.cart.length).toBeLessThan(60)
     expect(rest.data.cart.at(-1)).toBe(items(60).at(-1))
     jar.apply(decision.setCookie)
-    expect('Cookie: \r\n'.length + jar.header().length).toBeLessThanOrEqual(8192 - 4096)
+    expect('Cookie: \r\n'.length + jar.header().length).toBeLessThanOrEqual(8192 - 4097)
     expect(lineBytes(decision.setCookie)).toBeLessThanOrEqual(4095 - 1024)
   })
 

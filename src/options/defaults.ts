@@ -17,15 +17,15 @@ export const DEFAULTS = {
    */
   fronts: ['nginx'],
   /**
-   * Headroom kept free in the Cookie header below the front's limit: one full cookie (4096 bytes of
-   * name and value, and its `; `), so a cookie set later by the page, or one scoped to another path,
-   * still gets the request through to the app, whose next commit re-fits the session. At most half
-   * of `maxCookieHeaderBytes` (8192 behind nginx: 4096, which a full cookie and its `; ` fit exactly).
+   * Headroom kept free in the Cookie header below the front's limit: one full cookie, its 4,096 bytes
+   * of name and value and its `=` (the `; ` before it is already counted after our last pair), so a
+   * cookie set later by the page, or one scoped to another path, still gets the request through to
+   * the app, whose next commit re-fits the session. Below an 8 KiB line, half of the line.
    */
-  reserveBytes: 4096 + 2,
+  reserveBytes: 4096 + 1,
   /**
    * Bytes of the response head kept for everything but our Set-Cookie lines: the status line, Next's
-   * own headers (measured up to N bytes) and the app's.
+   * own headers (measured up to 495 bytes, a 404 page) and the app's.
    */
   responseReserveBytes: 1024,
   maxInflatedBytes: 256 * 1024,

@@ -55,7 +55,17 @@ function resolveFront(input: unknown, index: number): FrontEntry {
   refuseUnknownKeys(input, FRONT_KEYS, `${where}.`)
   const id = input['id']
   const base = frontById(id)
-  const merged = { ...base, ...input } as Partial<FrontEntry> & { id: string }
+  // A key given as undefined changes nothing (it must not erase a built-in limit).
+  const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined))
+  const merged = { ...base, ...given } as Partial<FrontEntry> & { id: string }
+  if (merged.kind !== undefined && merged.kind !== 'server' && merged.kind !== 'platform') {
+    throw configError(`option ${where}.kind must be 'server' or 'platform', got ${JSON.stringify(merged.kind)}`)
+  }
+  for (const key of ['name', 'raise', 'source'] as const) {
+    if (merged[key] !== undefined && typeof merged[key] !== 'string') {
+      throw configError(`option ${where}.${key} must be a string`)
+    }
+  }
   if (merged.cookieLineBytes === undefined) {
     throw configError(`option ${where}.cookieLineBytes is required for a front that is not built in (${id})`)
   }
@@ -77,8 +87,8 @@ function resolveFront(input: unknown, index: number): FrontEntry {
     raise: '',
     ...merged,
     cookieLineBytes: merged.cookieLineBytes,
-    source:
-      base === undefined || input['source'] === undefined ? `${where} (app configuration)` : String(merged.source),
+    // Changed by the app: its own source if it gives one.
+    source: given['source'] === undefined ? `${where} (app configuration)` : String(given['source']),
   } as FrontEntry
 }
 

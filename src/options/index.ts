@@ -83,11 +83,11 @@ export function resolveOptions<T extends object>(
   refuseUnknownKeys(limits, LIMIT_KEYS, 'limits.')
   const resolved = resolveFronts(limits)
   const { maxCookieHeaderBytes, maxResponseHeaderBytes } = resolved
-  // One full cookie by default, but at most half of the header: a small limit keeps room for a session.
+  // One full cookie by default; below an 8 KiB line, half of it, so that a session keeps room.
   const reserveBytes = positiveInteger(
     limits.reserveBytes,
     'limits.reserveBytes',
-    Math.min(DEFAULTS.reserveBytes, Math.floor(maxCookieHeaderBytes / 2)),
+    maxCookieHeaderBytes >= 8192 ? DEFAULTS.reserveBytes : Math.floor(maxCookieHeaderBytes / 2),
     0,
   )
   if (reserveBytes >= maxCookieHeaderBytes) {

@@ -39,7 +39,7 @@ describe('resolveOptions defaults', () => {
     expect(o.maxCookieHeaderBytes).toBe(8192)
     expect(o.maxResponseHeaderBytes).toBe(4095)
     expect(o.limitSources).toEqual({ cookieHeader: 'nginx', responseHead: 'nginx' })
-    expect(o.reserveBytes).toBe(4096)
+    expect(o.reserveBytes).toBe(4097)
     expect(o.responseReserveBytes).toBe(1024)
     expect(o.maxInflatedBytes).toBe(262_144)
     expect(o.rolling).toBe(false)
@@ -206,13 +206,13 @@ describe('limits.fronts', () => {
 
   it.each([
     // fronts, Cookie line, its source, response head, its source, reserve
-    [['haproxy'], 15360 - 2048, 'haproxy', 15280, 'haproxy', 4098],
-    [['apache'], 8192, 'apache', 65291, 'apache', 4096],
-    [['caddy'], 16384 - 2048, 'node', undefined, undefined, 4098],
-    [['node'], 16384 - 2048, 'node', undefined, undefined, 4098],
-    [['nginx', 'haproxy'], 8192, 'nginx', 4095, 'nginx', 4096],
-    [['vercel'], 16384, 'vercel', undefined, undefined, 4098],
-    [['cloudfront'], 20480 - 2048, 'cloudfront', undefined, undefined, 4098],
+    [['haproxy'], 15360 - 2048, 'haproxy', 15280, 'haproxy', 4097],
+    [['apache'], 8192, 'apache', 65291, 'apache', 4097],
+    [['caddy'], 16384 - 2048, 'node', undefined, undefined, 4097],
+    [['node'], 16384 - 2048, 'node', undefined, undefined, 4097],
+    [['nginx', 'haproxy'], 8192, 'nginx', 4095, 'nginx', 4097],
+    [['vercel'], 16384, 'vercel', undefined, undefined, 4097],
+    [['cloudfront'], 20480 - 2048, 'cloudfront', undefined, undefined, 4097],
   ] as const)(
     '%j: line %i (%s), response head %s (%s), reserve %i',
     (fronts, line, lineFrom, head, headFrom, reserve) => {
@@ -259,6 +259,19 @@ describe('limits.fronts', () => {
     expect(own.maxResponseHeaderBytes).toBe(8000)
   })
 
+  it('a key given as undefined keeps the built-in limit; a source given is kept', () => {
+    const o = resolveOptions(
+      // Plain JavaScript can pass an undefined the types refuse.
+      {
+        secret,
+        limits: { fronts: [{ id: 'nginx', responseHeadBytes: undefined, source: 'our nginx.conf' } as never] },
+      },
+      BUILTIN_BROWSERS,
+    )
+    expect(o.maxResponseHeaderBytes).toBe(4095)
+    expect(o.fronts[0]!.source).toBe('our nginx.conf')
+  })
+
   it('numbers given by the app win over the fronts', () => {
     const o = resolveOptions(
       { secret, limits: { maxCookieHeaderBytes: 16384, maxResponseHeaderBytes: 16384 } },
@@ -267,7 +280,7 @@ describe('limits.fronts', () => {
     expect(o.maxCookieHeaderBytes).toBe(16384)
     expect(o.maxResponseHeaderBytes).toBe(16384)
     expect(o.limitSources).toEqual({ cookieHeader: 'option', responseHead: 'option' })
-    expect(o.reserveBytes).toBe(4098)
+    expect(o.reserveBytes).toBe(4097)
   })
 
   it.each([
@@ -280,6 +293,8 @@ describe('limits.fronts', () => {
       'option limits.fronts[0].responseHeadBytes must be an integer >= 1024',
     ],
     [{ maxResponseHeaderBytes: 1000 }, 'option limits.maxResponseHeaderBytes must be an integer >= 1024'],
+    [{ fronts: [{ id: 'nginx', kind: 'bogus' }] }, "option limits.fronts[0].kind must be 'server' or 'platform'"],
+    [{ fronts: [{ id: 'nginx', raise: 42 }] }, 'option limits.fronts[0].raise must be a string'],
     [
       { responseReserveBytes: 4095 },
       'option limits.responseReserveBytes (4095) must be smaller than the response head limit (4095, from front nginx)',

@@ -57,10 +57,10 @@ export interface LimitsOptions {
   /**
    * Largest response head (status line and every header) every front passes from the app, in bytes.
    * Given, it replaces the fronts' figure. A stock nginx answers 502 past its 4 KiB `proxy_buffer_size`.
-   * @default the smallest of the fronts: 4096 behind a stock nginx
+   * @default the smallest of the fronts: 4095 behind a stock nginx
    */
   maxResponseHeaderBytes?: number | undefined
-  /** Bytes of the Cookie header kept free below the limit for cookies the commit does not see. @default 4098 (one full cookie) */
+  /** Bytes of the Cookie header kept free below the limit for cookies the commit does not see. @default 4097 (one full cookie: 4,096 bytes of name and value and its `=`); below an 8 KiB line, half of it */
   reserveBytes?: number | undefined
   /** Bytes of the response head kept for the status line and every header but our Set-Cookie lines. @default 1024 */
   responseReserveBytes?: number | undefined

@@ -173,7 +173,7 @@ export function expectedLimits(b: BudgetOptions) {
   const maxCookieHeaderBytes = b.maxCookieHeaderBytes ?? line
   return {
     maxCookieHeaderBytes,
-    reserveBytes: b.reserveBytes ?? Math.min(4098, Math.floor(maxCookieHeaderBytes / 2)),
+    reserveBytes: b.reserveBytes ?? (maxCookieHeaderBytes >= 8192 ? 4097 : Math.floor(maxCookieHeaderBytes / 2)),
     maxResponseHeaderBytes: b.maxResponseHeaderBytes ?? head,
     responseReserveBytes: b.responseReserveBytes ?? 1024,
   }
