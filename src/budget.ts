@@ -1,7 +1,8 @@
 import type { BrowserEntry } from './browsers/database.js'
 import { MAX_CHUNKS, type RequestChunks } from './chunk.js'
 import type { ResolvedCookie, ResolvedOptions } from './options/types.js'
-import type { OtherCookies } from './request.js'
+import { futileStale } from './futile.js'
+import type { OtherCookies, RequestCookies } from './request.js'
 import { setCookieLengths } from './set-cookie.js'
 
 /**
@@ -204,4 +205,21 @@ export function budgetOf(
     sources: opts.limitSources,
     present,
   })
+}
+
+/**
+ * The budget of a request as a commit or the proxy meets it: our names present (and those written
+ * earlier in this response) may be deleted, but stale chunks a deletion evidently cannot remove
+ * (see ./futile.ts) count as other cookies.
+ */
+export function requestBudget(
+  opts: Parameters<typeof budgetOf>[0],
+  entry: BrowserEntry,
+  request: RequestCookies,
+  written: readonly string[] = [],
+  responseSpent = 0,
+): BudgetContext {
+  const futile = futileStale(request, opts.cookieName)
+  const present = presentOf(request.chunks, written).filter((c) => futile?.names.has(c.name) !== true)
+  return budgetOf(opts, entry, futile?.others ?? request.others, present, responseSpent)
 }

@@ -1,4 +1,4 @@
-import { budgetOf, presentOf, type BudgetContext } from './budget.js'
+import { requestBudget, type BudgetContext } from './budget.js'
 import { deletionsFor, fitsChunks, plan } from './fit.js'
 import { chunkName, split, type RequestChunks } from './chunk.js'
 import type { EngineContext } from './context.js'
@@ -44,13 +44,7 @@ export async function encodeSession<T extends object>(
   const request = readRequest(headers, opts.cookieName)
   const profile = ctx.profile(headers)
   // Ours on the request, plus what an earlier commit of this session wrote in the same response.
-  const budget = budgetOf(
-    opts,
-    profile.entry,
-    request.others,
-    presentOf(request.chunks, state.written?.names),
-    responseSpentOf(headers),
-  )
+  const budget = requestBudget(opts, profile.entry, request, state.written?.names, responseSpentOf(headers))
   const base = reportBase(budget, profile)
   const done = (writes: CookieWrite[], report: CommitReport): EncodeResult => ({
     setCookie: writes.map(serializeWrite),

@@ -1,5 +1,5 @@
 import { webBackend, type SealBackend } from './backend.js'
-import { budgetOf, presentOf } from './budget.js'
+import { requestBudget } from './budget.js'
 import type { BrowserProfile } from './browsers/user-agent.js'
 import { createContext } from './context.js'
 import { decodeSession } from './decode.js'
@@ -88,7 +88,7 @@ export function createEngineWith<T extends object>(
     inspect(headers) {
       const request = readRequest(headers, opts.cookieName)
       const profile = ctx.profile(headers)
-      const budget = budgetOf(opts, profile.entry, request.others, presentOf(request.chunks))
+      const budget = requestBudget(opts, profile.entry, request)
       return budgetSnapshot(request, budget, profile, opts.reserveBytes)
     },
     planProxy: (headers, cookieHeader, method) => planProxy(ctx, { decode, encode }, headers, cookieHeader, method),

@@ -211,6 +211,16 @@ describe('planProxy', () => {
     plant(3) // they came back
     expect(jar.cookies.get('session.gone')).toBe(marker.value)
     expect((await engine.planProxy(jar.headers())).setCookie).toEqual([])
+    // A commit does not send them again either, and counts them as cookies that stay.
+    const session = await engine.decodeSession(jar.headers())
+    session.data.cart.push('b')
+    const commit = await engine.encodeSession(session, jar.headers())
+    expect(commit.cookies.map((c) => c.name)).toEqual(['session'])
+    const others = ['session.1', 'session.2', 'session.3', 'session.gone'].reduce(
+      (n, name) => n + name.length + 1 + jar.cookies.get(name)!.length + 2,
+      0,
+    )
+    expect(commit.report.budget.available).toBe(8192 - 4097 - 10 - others)
     // Another set: tried again, with a new tag.
     plant(4)
     const again = await engine.planProxy(jar.headers())

@@ -1,13 +1,13 @@
 import { encodeProfile, PROFILE_HEADER } from './browsers/profile-header.js'
 import { profileFor } from './browsers/user-agent.js'
-import { budgetOf, presentOf } from './budget.js'
+import { budgetOf, presentOf, requestBudget } from './budget.js'
 import { deletionsFor } from './fit.js'
 import { headerCount, staleNames } from './chunk.js'
+import { GONE_MAX_AGE, goneName, markerOf, tagOf } from './futile.js'
 import type { EngineContext } from './context.js'
 import { keptChunks, type EncodeResult } from './encode.js'
 import {
   cookieHeaderOf,
-  cookiePairs,
   readRequest,
   rebuildCookieHeader,
   SPENT_HEADER,
@@ -50,30 +50,6 @@ export interface ProxyDecision {
 export interface ProxyStages<T extends object> {
   decode(headers: HeadersLike): Promise<Session<T>>
   encode(session: Session<T>, headers: HeadersLike): Promise<EncodeResult>
-}
-
-/**
- * The cookie that remembers which stale chunks the proxy deleted last: when the same ones come back,
- * their deletions evidently cannot work (another Path or Domain set them, e.g. a sibling subdomain)
- * and are not sent again until the marker expires (a day) or the set changes. Not a name the
- * reader takes for ours (`NAME.gone` is not `NAME.k`).
- */
-export const goneName = (base: string) => `${base}.gone`
-const GONE_MAX_AGE = 24 * 60 * 60
-
-function markerOf(header: string, base: string): string | undefined {
-  const name = goneName(base)
-  // Most requests carry none: no second parse of the header for them.
-  if (!header.includes(`${name}=`)) return undefined
-  const found = cookiePairs(header).find((p) => p.name === name)
-  return found?.pair.slice(name.length + 1)
-}
-
-/** FNV-1a of the sorted names: the same set, the same tag. */
-function tagOf(names: readonly string[]): string {
-  let h = 0x811c9dc5
-  for (const c of [...names].sort().join(',')) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0
-  return h.toString(36)
 }
 
 /** Deletions of our chunks no reader will use, within the response budget, unless evidently futile. */
@@ -150,7 +126,7 @@ export async function planProxy<T extends object>(
     const named = chunks.first === undefined ? undefined : headerCount(chunks.first)
     // Every chunk the header names is here (else the readers report it; nothing to re-fit or re-issue).
     const count = named !== undefined && complete(chunks, named) ? named : undefined
-    const budget = budgetOf(opts, profile.entry, request.others, presentOf(chunks))
+    const budget = requestBudget(opts, profile.entry, request)
     // A session whose chunks no longer fit this request's budget: re-fit it now.
     const refit = count !== undefined && keptChunks(chunks, count, budget) === undefined
     // A rolling re-issue only on a request that does not commit itself (the re-issue would take its
