@@ -172,4 +172,21 @@ describe('budget', () => {
       expect('Cookie: '.length + jar.header().length + '\r\n'.length).toBeGreaterThan(8192 - 40)
     }
   })
+
+  it('the warning names the limit to raise: a whole-head limit behind HAProxy', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      const cm = createCookieman<Cart>({
+        secret: SECRET,
+        defaults: () => ({ cart: [], recent: [] }),
+        limits: { fronts: ['haproxy'] },
+      })
+      cm.register('cart', (d) => (d.cart?.splice(-20, 20), d))
+      const { report } = await commit(cm, new Jar(CHROME_UA), (d) => (d.cart = skus(1000)))
+      expect(report.budget.limit).toMatchObject({ by: 'cookie-header', source: 'haproxy' })
+      expect(warn.mock.calls[0]![0]).toContain("limits.fronts: [{ id: 'haproxy', requestHeadBytes: … }]")
+    } finally {
+      warn.mockRestore()
+    }
+  })
 })

@@ -1,5 +1,6 @@
 import type { Budget, BudgetContext, BudgetLimit } from './budget.js'
 import { budgetLimit } from './fit.js'
+import { REQUEST_HEAD_ALLOWANCE } from './options/defaults.js'
 import type { FrontEntry } from './fronts/database.js'
 import type { BrowserInfo, BrowserProfile } from './browsers/user-agent.js'
 import type { SessionError } from './errors.js'
@@ -123,7 +124,10 @@ export function limitAdvice(limit: BudgetLimit, fronts: readonly FrontEntry[], k
   const head = `next-cookieman: the session was trimmed${trimmed} to fit the ${LIMIT_WORDS[limit.by]} limit of ${whose}: ${limit.capacity} bytes of sealed session fit this request.`
   const front = fronts.find((f) => f.id === limit.source)
   if (front !== undefined) {
-    const field = limit.by === 'response-head' ? 'responseHeadBytes' : 'cookieLineBytes'
+    // A whole-head limit binds the Cookie line where it is the smaller (HAProxy, node).
+    const byHead =
+      front.requestHeadBytes !== undefined && front.requestHeadBytes - REQUEST_HEAD_ALLOWANCE < front.cookieLineBytes
+    const field = limit.by === 'response-head' ? 'responseHeadBytes' : byHead ? 'requestHeadBytes' : 'cookieLineBytes'
     return `${head} If your ${front.name} allows more (${front.raise}), say so: limits.fronts: [{ id: '${front.id}', ${field}: … }] (or limits.${option}).`
   }
   if (limit.source === 'option') return head
