@@ -125,7 +125,11 @@ for (const id of FRONT_IDS) {
         // The app sees the Cookie header as the browser will hold it after the proxy's deletions…
         await apiInfo(driver, base)
         // …which these survive: the browser still has all 40.
-        const held = (await driver.cookies(`${base}/api/request-info`)).filter((c) => /^session\.\d+$/.test(c.name))
+        // (Firefox's jar listing can still show the proxy's just-sent deletions, on Path=/, as empty
+        // values expiring this second: those are not the planted ones.)
+        const held = (await driver.cookies(`${base}/api/request-info`)).filter(
+          (c) => /^session\.\d+$/.test(c.name) && c.value !== '',
+        )
         expect(held.map((c) => `${c.name}=${c.value}`).sort()).toEqual(TOSSED)
       }
       await driver.open(`${base}/`)
