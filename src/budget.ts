@@ -111,7 +111,7 @@ export interface BudgetInput {
 }
 
 /** Our names on the request with their values, then those written earlier in this response. */
-export function presentOf(chunks: RequestChunks, written: readonly string[] = []): BudgetInput['present'] {
+function presentOf(chunks: RequestChunks, written: readonly string[] = []): BudgetInput['present'] {
   const present: Array<{ name: string; value: string | undefined }> = chunks.names.map((name) => ({
     name,
     value: chunks.values.get(name),
@@ -172,7 +172,7 @@ export function makeBudget(input: BudgetInput): BudgetContext {
 }
 
 /** The budget of one request for an engine's options. */
-export function budgetOf(
+function budgetOf(
   opts: Pick<
     ResolvedOptions<object>,
     | 'cookieName'

@@ -4,6 +4,7 @@ import { requestProfile } from './browsers/profile-header.js'
 import type { BrowserProfile } from './browsers/user-agent.js'
 import type { SessionError } from './errors.js'
 import { deriveKeys, type SealingKey } from './keys.js'
+import { runtimeEnvironment } from './options/fronts.js'
 import { resolveOptions } from './options/index.js'
 import type { CookiemanOptions, ResolvedOptions } from './options/types.js'
 import type { HeadersLike } from './request.js'
@@ -26,10 +27,7 @@ export interface EngineContext<T extends object> {
   warnOnce(key: string, message: string): void
 }
 
-function inProduction(): boolean {
-  const holder = globalThis as { process?: { env?: Record<string, string | undefined> } }
-  return holder.process?.env?.['NODE_ENV'] === 'production'
-}
+const inProduction = (): boolean => runtimeEnvironment()['NODE_ENV'] === 'production'
 
 /** Validates options (`ERR_SESSION_CONFIG`) and builds the shared context of one engine. */
 export function createContext<T extends object>(options: CookiemanOptions<T>, backend: SealBackend): EngineContext<T> {

@@ -1,6 +1,6 @@
 import { encodeProfile, PROFILE_HEADER } from './browsers/profile-header.js'
 import { profileFor } from './browsers/user-agent.js'
-import { budgetOf, presentOf, requestBudget } from './budget.js'
+import { requestBudget, SET_COOKIE_LINE, type BudgetContext } from './budget.js'
 import { deletionsFor } from './fit.js'
 import { headerCount, staleNames } from './chunk.js'
 import { GONE_MAX_AGE, goneName, markerOf, tagOf } from './futile.js'
@@ -17,7 +17,6 @@ import {
 } from './request.js'
 import type { Session } from './session.js'
 import { deletionWrite, liveWrite, NO_STORE, serializeWrite, type CookieWrite } from './set-cookie.js'
-import type { BrowserEntry } from './browsers/database.js'
 
 /**
  * The proxy's decision, as data: what a proxy or middleware in front of the app's routes does for
@@ -52,29 +51,26 @@ export interface ProxyStages<T extends object> {
   encode(session: Session<T>, headers: HeadersLike): Promise<EncodeResult>
 }
 
-/** Deletions of our chunks no reader will use, within the response budget, unless evidently futile. */
+/**
+ * Deletions of our chunks no reader will use, within the request's response budget, unless
+ * evidently futile. `named`: the chunk count `NAME`'s header names (stale: every `NAME.k` past it).
+ */
 function staleDeletions<T extends object>(
   ctx: EngineContext<T>,
   request: RequestCookies,
-  entry: BrowserEntry,
-  header: string,
+  budget: BudgetContext,
+  named: number | undefined,
 ): CookieWrite[] {
   const { opts } = ctx
   const base = opts.cookieName
   const stale = staleNames(request.chunks, base)
-  const marker = markerOf(header, base)
+  const marker = markerOf(request.header, base)
   if (stale.length === 0) return marker === undefined ? [] : [deletionWrite(goneName(base), opts.cookie)]
   const tag = tagOf(stale)
   if (marker === tag) return []
-  const only = new Set(stale)
-  const budget = budgetOf(
-    opts,
-    entry,
-    request.others,
-    presentOf(request.chunks).filter((c) => only.has(c.name)),
-  )
   const mark = liveWrite(goneName(base), tag, opts.cookie, GONE_MAX_AGE)
-  const { names, bytes } = deletionsFor(budget, 0, budget.responseAvailable)
+  // The same names as `stale`: `NAME` itself is never stale.
+  const { names, bytes } = deletionsFor(budget, Math.max(1, named ?? 0), budget.responseAvailable)
   const writes = names.map((name) => deletionWrite(name, opts.cookie))
   // Remembered only once every one of them was tried: a set cut short is tried again next time.
   const whole = names.length === stale.length && bytes + lineLength(serializeWrite(mark)) <= budget.responseAvailable
@@ -97,7 +93,7 @@ function readOnly(method: string | undefined, headers: HeadersLike): boolean {
 }
 
 /** Length of a Set-Cookie line for a serialized value, CRLF included. */
-const lineLength = (value: string) => 'Set-Cookie: '.length + value.length + 2
+const lineLength = (value: string) => SET_COOKIE_LINE + value.length
 
 /**
  * Decides what the proxy does for a request with `headers`. `cookieHeader` is the Cookie header the
@@ -151,7 +147,7 @@ export async function planProxy<T extends object>(
         }
       }
     }
-    if (!rewritten) writes.push(...staleDeletions(ctx, request, profile.entry, incoming))
+    if (!rewritten) writes.push(...staleDeletions(ctx, request, budget, named))
   } else if (markerOf(incoming, base) !== undefined) {
     // Nothing of ours left: the marker has served its purpose.
     writes.push(deletionWrite(goneName(base), opts.cookie))

@@ -33,7 +33,7 @@ const FRONT_KEYS = [
 ] as const
 
 /** The environment at start-up, where the runtime has one (Node, and platforms that emulate it). */
-function runtimeEnvironment(): Record<string, string | undefined> {
+export function runtimeEnvironment(): Record<string, string | undefined> {
   const holder = globalThis as { process?: { env?: Record<string, string | undefined> } }
   return holder.process?.env ?? {}
 }
