@@ -25,8 +25,10 @@ const REQUEST_BUDGET = 8192 - 4097 - 10
 
 /** Requests the front answered with an error (a browser's favicon probe aside). */
 function failures(front: FrontInfo) {
+  // 499 is nginx's note that the browser itself gave up on a request (it navigated away while the
+  // page's icon was loading): no response was refused.
   return readStatuses(front.id, front.logs).filter(
-    (s) => s.status >= 400 && !(s.status === 404 && s.request.includes('/favicon.ico')),
+    (s) => s.status >= 400 && s.status !== 499 && !(s.status === 404 && s.request.includes('/favicon.ico')),
   )
 }
 
