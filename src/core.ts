@@ -39,6 +39,9 @@ export type {
   FrontOption,
 } from './options/types.js'
 export { SessionError, isSessionError } from './errors.js'
+export { appendSetCookie, isNodeResponse, requestHeadersOf } from './node-http.js'
+export type { NodeRequestLike, NodeResponseLike } from './node-http.js'
+export { shared } from './realm.js'
 export type { SessionErrorCode } from './errors.js'
 export { encodeProfile, PROFILE_HEADER } from './browsers/profile-header.js'
 export { SPENT_HEADER } from './request.js'

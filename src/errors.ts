@@ -12,6 +12,9 @@
  * - `ERR_SESSION_READ_ONLY`: a commit from a server component.
  * - `ERR_SESSION_CONFIG`: bad options, thrown by `createCookieman` and `register`.
  */
+/** Marks a SessionError realm-wide (see `SessionError[Symbol.hasInstance]`). */
+const BRAND = Symbol.for('next-cookieman.SessionError')
+
 export type SessionErrorCode =
   | 'ERR_SESSION_TAMPERED'
   | 'ERR_SESSION_CHUNK_MISSING'
@@ -39,6 +42,15 @@ export class SessionError extends Error {
   constructor(code: SessionErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.code = code
+    Object.defineProperty(this, BRAND, { value: true })
+  }
+
+  /**
+   * `instanceof SessionError` holds for an error of any copy of this package in the realm: bundlers
+   * may load the package more than once (webpack, once per layer of a Next.js app).
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true
   }
 
   /** `{ name, code, message }`: a report with an error survives `JSON.stringify` (route handlers). */

@@ -1,4 +1,5 @@
 import type { SessionError } from './errors.js'
+import { shared } from './realm.js'
 
 /**
  * A session as `getSession()` / `decodeSession()` return it. `data` is a plain, mutable object
@@ -34,10 +35,11 @@ export interface Written {
   names: string[]
 }
 
-const states = new WeakMap<object, SessionState>()
+// Realm-wide: a session decoded by one copy of the package may be committed by another (see realm.ts).
+const states = shared('session-states', () => new WeakMap<object, SessionState>())
 
 /** Sets a session's `data` to what a function returns, on first read (see settle). */
-const deferrers = new WeakMap<object, (load: () => unknown) => void>()
+const deferrers = shared('session-deferrers', () => new WeakMap<object, (load: () => unknown) => void>())
 
 class CookieSession<T extends object> implements Session<T> {
   declare data: T

@@ -1,5 +1,10 @@
 import {
+  appendSetCookie,
+  isNodeResponse,
+  requestHeadersOf,
   SessionError,
+  type NodeRequestLike,
+  type NodeResponseLike,
   type BudgetSnapshot,
   type CommitReport,
   type Cookieman,
@@ -7,6 +12,7 @@ import {
   type HeadersLike,
   type Session,
 } from '../core.js'
+import { nodeRequestOf, requestState, requests, type RequestLike, type RequestState } from './requests.js'
 import { forwardedCookieHeader, forwardRequestHeaders, MIDDLEWARE_SET_COOKIE, mutable } from './protocol.js'
 
 /**
@@ -42,19 +48,27 @@ export interface ProxyRequest {
 /** What `createCookieman` returns: the core plus the App Router helpers. */
 export interface NextCookieman<T extends object> extends Cookieman<T> {
   /**
-   * The session of the current request, from `next/headers`: in server components (read-only),
-   * server actions and route handlers. Called several times in one request, it decodes once.
+   * The session of the current request. Without an argument, from `next/headers` (App Router: server
+   * components, read-only, server actions and route handlers). With a request, from its headers: a
+   * Node.js `IncomingMessage` (Pages Router API routes, `getServerSideProps`'s `context.req`, a
+   * custom server) or anything with Web `Headers`. Called several times in one request, it decodes
+   * once, whichever copy of the module (webpack builds one per layer) calls it.
    * @example const session = await cookieman.getSession()
+   * @example const session = await cookieman.getSession(req) // Pages Router, Node servers
    */
-  getSession(): Promise<Session<T>>
+  getSession(request?: NodeRequestLike | { readonly headers: HeadersLike }): Promise<Session<T>>
   /**
    * Shrinks, seals and writes the session (server actions and route handlers). Throws
    * `ERR_SESSION_READ_ONLY` from a server component. With a `Response` or `Headers`, the Set-Cookie
    * lines are appended to it directly instead of going through `cookies().set()` (faster in route
-   * handlers, which then return that response or those headers).
+   * handlers, which then return that response or those headers). With a Node.js `ServerResponse`
+   * (Pages Router, Node servers), they are added after the Set-Cookie lines already on it, which
+   * stay; a second commit in the same request replaces the first's lines only. Throws
+   * `ERR_SESSION_READ_ONLY` once that response's headers were sent.
    * @example const report = await cookieman.commitSession(session)
+   * @example const report = await cookieman.commitSession(session, res) // Pages Router, Node servers
    */
-  commitSession(session: Session<T>, target?: Response | Headers): Promise<CommitReport>
+  commitSession(session: Session<T>, target?: Response | Headers | NodeResponseLike): Promise<CommitReport>
   /**
    * The proxy (`proxy.ts`, Next 16) or middleware (`middleware.ts`) helper: forwards the browser
    * profile parsed from the User-Agent to `getSession` (a client-sent copy is always replaced),
@@ -71,12 +85,7 @@ export interface NextCookieman<T extends object> extends Cookieman<T> {
 }
 
 export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T> {
-  // One decode per request: Next hands every caller of headers() in a request the same object, in
-  // a server action and in the render that follows it in the same response. So the page rendered
-  // after an action that committed gets the action's session, settled to what was written.
-  const sessions = new WeakMap<object, Promise<Session<T>>>()
-  // Requests in which a commit wrote our chunks through cookies().set().
-  const wroteThroughStore = new WeakSet<object>()
+  const stateOf = (request: object): RequestState => requestState(request, core.cookieName)
 
   /**
    * The request headers of the current request, and the view of them every reader trusts. Next's
@@ -93,26 +102,78 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
   }> {
     const { cookies, headers } = await nextHeaders()
     const requestHeaders = await headers()
-    const storeMayDiffer = requestHeaders.get(MIDDLEWARE_SET_COOKIE) !== null || wroteThroughStore.has(requestHeaders)
+    const storeMayDiffer =
+      requestHeaders.get(MIDDLEWARE_SET_COOKIE) !== null ||
+      requests.get(requestHeaders)?.get(core.cookieName)?.wroteThroughStore === true
     const view = storeMayDiffer ? core.trustedHeaders(requestHeaders, (await cookies()).getAll()) : requestHeaders
     return { requestHeaders, view, cookies }
   }
 
-  async function getSession(): Promise<Session<T>> {
-    const { requestHeaders, view } = await currentRequest()
-    let session = sessions.get(requestHeaders)
-    if (session === undefined) {
-      session = core.decodeSession(view)
-      sessions.set(requestHeaders, session)
+  /** A Node.js request's headers as this request's earlier commits left our cookies. */
+  function nodeView(request: RequestLike): HeadersLike {
+    const headers = requestHeadersOf(request)
+    const { written } = stateOf(request)
+    if (written.size === 0) return headers
+    return core.trustedHeaders(
+      headers,
+      [...written].map(([name, value]) => ({ name, value })),
+    )
+  }
+
+  async function getSession(request?: RequestLike): Promise<Session<T>> {
+    let key: object
+    let view: HeadersLike
+    if (request !== undefined) {
+      key = request
+      view = nodeView(request)
+    } else {
+      const current = await currentRequest()
+      key = current.requestHeaders
+      view = current.view
     }
-    return session
+    const state = stateOf(key)
+    if (state.session === undefined) {
+      state.session = core.decodeSession(view)
+      // Settled before the caller's await resumes: a commit naming only `res` finds the request.
+      if (request !== undefined) void state.session.then((session) => nodeRequestOf.set(session, request))
+    }
+    return state.session as Promise<Session<T>>
   }
 
   async function getBudget(): Promise<BudgetSnapshot> {
     return core.inspect((await currentRequest()).view)
   }
 
-  async function commitSession(session: Session<T>, target?: Response | Headers): Promise<CommitReport> {
+  async function commitToNode(session: Session<T>, res: NodeResponseLike): Promise<CommitReport> {
+    if (res.headersSent) {
+      throw new SessionError(
+        'ERR_SESSION_READ_ONLY',
+        'commitSession(session, res) came after the response headers were sent: commit before writing the body',
+      )
+    }
+    const request = nodeRequestOf.get(session) ?? res.req
+    if (request === undefined) {
+      throw new SessionError(
+        'ERR_SESSION_CONFIG',
+        'commitSession(session, res) needs the request: read the session with getSession(req)',
+      )
+    }
+    const { setCookie, cookies: writes, responseHeaders, report } = await core.encodeSession(session, nodeView(request))
+    if (setCookie.length > 0) {
+      const state = stateOf(request)
+      appendSetCookie(res, setCookie, state.lines)
+      state.lines = setCookie
+      for (const write of writes) state.written.set(write.name, write.value)
+    }
+    for (const [key, value] of Object.entries(responseHeaders)) res.setHeader(key, value)
+    return report
+  }
+
+  async function commitSession(
+    session: Session<T>,
+    target?: Response | Headers | NodeResponseLike,
+  ): Promise<CommitReport> {
+    if (isNodeResponse(target)) return commitToNode(session, target)
     const { requestHeaders, view, cookies } = await currentRequest()
     const { setCookie, cookies: writes, responseHeaders, report } = await core.encodeSession(session, view)
     if (target !== undefined) {
@@ -140,7 +201,7 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
         throw cause
       }
     })
-    wroteThroughStore.add(requestHeaders)
+    stateOf(requestHeaders).wroteThroughStore = true
     return report
   }
 

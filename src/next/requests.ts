@@ -1,0 +1,39 @@
+import { shared, type HeadersLike, type NodeRequestLike, type Session } from '../core.js'
+
+/**
+ * Per-request state of the Next.js layer: the decoded session (one decode per request), how this
+ * request's commits wrote, kept realm-wide so that every copy of the package sees the same.
+ */
+
+/** A request handed to `getSession(request)`. */
+export type RequestLike = NodeRequestLike | { readonly headers: HeadersLike }
+
+/** What one request holds for one cookie name, realm-wide (see `../realm.ts`). */
+export interface RequestState {
+  session: Promise<Session<object>> | undefined
+  /** A commit of this request wrote our chunks through `cookies().set()` (App Router). */
+  wroteThroughStore: boolean
+  /** Node.js responses: our cookies as this request's commits left them, and the last lines written. */
+  written: Map<string, string>
+  lines: readonly string[]
+}
+
+// Keyed by the object that stands for the request: the headers Next hands every caller of
+// headers() in a request (in a server action and in the render that follows it in the same
+// response), or the Node.js request. Shared by every copy of the package (webpack evaluates the
+// app's session module once per layer): the page rendered after an action that committed gets the
+// action's session, settled to what was written, whichever layer renders it.
+export const requests = shared('next-requests', () => new WeakMap<object, Map<string, RequestState>>())
+/** The Node.js request a session was read from, for a commit that names only the response. */
+export const nodeRequestOf = shared('next-node-requests', () => new WeakMap<object, RequestLike>())
+
+export function requestState(request: object, cookieName: string): RequestState {
+  let byName = requests.get(request)
+  if (byName === undefined) requests.set(request, (byName = new Map()))
+  let state = byName.get(cookieName)
+  if (state === undefined) {
+    state = { session: undefined, wroteThroughStore: false, written: new Map(), lines: [] }
+    byName.set(cookieName, state)
+  }
+  return state
+}

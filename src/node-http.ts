@@ -1,0 +1,69 @@
+import type { HeadersLike } from './request.js'
+
+/**
+ * Node.js's `http` objects as far as the engine needs them, typed structurally (nothing here
+ * imports `node:`): an `IncomingMessage` (the Pages Router's `req`, a custom server's request) and
+ * a `ServerResponse` (`res`). Next's `NextApiRequest` / `NextApiResponse` are both.
+ */
+
+/** A Node.js request: `IncomingMessage`, `NextApiRequest`, `getServerSideProps`'s `context.req`. */
+export interface NodeRequestLike {
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>
+}
+
+/** A Node.js response: `ServerResponse`, `NextApiResponse`, `getServerSideProps`'s `context.res`. */
+export interface NodeResponseLike {
+  readonly headersSent: boolean
+  /** Node sets it on every `ServerResponse` (the request it answers). */
+  readonly req?: NodeRequestLike | undefined
+  getHeader(name: string): number | string | readonly string[] | undefined
+  setHeader(name: string, value: string | readonly string[]): unknown
+}
+
+/** `true` for a Node.js response (it has `setHeader`), `false` for a Web `Response` or `Headers`. */
+export function isNodeResponse(value: unknown): value is NodeResponseLike {
+  return typeof value === 'object' && value !== null && typeof (value as NodeResponseLike).setHeader === 'function'
+}
+
+const views = new WeakMap<object, HeadersLike>()
+
+/**
+ * The headers of a request as the engine reads them: a Web `Headers` as it is, a Node.js request's
+ * header object behind a `get` (Node joins repeated Cookie headers with `; `, as browsers send one).
+ * One view per request object, so decode and commit share the parse of its Cookie header.
+ */
+export function requestHeadersOf(request: NodeRequestLike | { readonly headers: HeadersLike }): HeadersLike {
+  const headers = request.headers
+  if (typeof (headers as HeadersLike).get === 'function') return headers as HeadersLike
+  let view = views.get(request)
+  if (view === undefined) {
+    const record = headers as NodeRequestLike['headers']
+    view = {
+      get(name: string): string | null {
+        const value = Object.hasOwn(record, name.toLowerCase()) ? record[name.toLowerCase()] : undefined
+        if (value === undefined) return null
+        if (typeof value === 'string') return value
+        return value.join(name.toLowerCase() === 'cookie' ? '; ' : ', ')
+      },
+    }
+    views.set(request, view)
+  }
+  return view
+}
+
+/** The Set-Cookie lines already on a Node.js response, as a list. */
+function setCookieLines(res: NodeResponseLike): string[] {
+  const value = res.getHeader('set-cookie')
+  if (value === undefined) return []
+  return typeof value === 'string' || typeof value === 'number' ? [String(value)] : [...value]
+}
+
+/**
+ * Writes a commit's Set-Cookie lines on a Node.js response after every line already there (the
+ * app's own cookies are never replaced), minus `previous`: the lines an earlier commit of the same
+ * request put there, which these replace.
+ */
+export function appendSetCookie(res: NodeResponseLike, lines: readonly string[], previous: readonly string[]): void {
+  const drop = new Set(previous)
+  res.setHeader('set-cookie', [...setCookieLines(res).filter((line) => !drop.has(line)), ...lines])
+}

@@ -1,0 +1,23 @@
+/**
+ * State shared by every copy of this package loaded in one JavaScript realm. Bundlers may evaluate
+ * the package, and the app module that creates the engine, more than once per process: webpack
+ * builds a Next.js app once per layer (server actions, server components, route handlers), so a
+ * server action and the page rendered after it in the same response hold different module instances.
+ * What belongs to a request or to a session object must not depend on which copy sees it: it lives
+ * here, under a registry-wide symbol, versioned with the shape of what it holds.
+ */
+const REALM = Symbol.for('next-cookieman.realm.v1')
+
+type Registry = Map<string, object>
+
+/** The realm-wide value named `name`, created by `create` on first use. */
+export function shared<V extends object>(name: string, create: () => V): V {
+  const holder = globalThis as typeof globalThis & { [REALM]?: Registry }
+  const registry = (holder[REALM] ??= new Map())
+  let value = registry.get(name)
+  if (value === undefined) {
+    value = create()
+    registry.set(name, value)
+  }
+  return value as V
+}
