@@ -1,4 +1,4 @@
-import { base64url } from 'jose'
+import * as base64url from 'jose/base64url'
 import { webBackend, type Mode, type SealBackend } from './backend.js'
 
 /** A secret turned into a key, with the identifier the token carries to pick it on read. */

@@ -1,4 +1,4 @@
-import { base64url } from 'jose'
+import * as base64url from 'jose/base64url'
 import type { Mode, ProtectedHeader } from './backend.js'
 import type { SealingKey } from './keys.js'
 import { KID_LENGTH } from './keys.js'

@@ -2,7 +2,7 @@ import { createCookieman } from 'next-cookieman'
 import { sessionSecret } from './secret'
 
 export type Item = { sku: string; name: string; qty: number }
-export type ShopSession = { cart: Item[]; recent: string[] }
+export type ShopSession = { cart: Item[]; recent: string[]; visits?: number }
 
 const env = (name: string): number | undefined => {
   const value = process.env[name]

@@ -1,9 +1,11 @@
-// The example app, built with `next build` and served by `next start` on 127.0.0.1, driven over HTTP.
-// Built twice: with proxy.ts (Node runtime, Next 16) and with middleware.ts (Edge runtime).
-import { readFileSync } from 'node:fs'
+// The example app, built with `next build` and served on 127.0.0.1, driven over HTTP. Built once per
+// combination of the matrix (server.ts BUILDS): Next 16 with Turbopack (proxy.ts, Node runtime; and
+// middleware.ts, Edge runtime), Next 16 with webpack (proxy.ts, output: 'standalone'), Next 15 with
+// webpack (middleware.ts, Edge).
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { actionForm, build, Jar, prepare, SECRET, setCookies, start, type Running } from './server.js'
+import { actionForm, build, BUILDS, Jar, prepare, SECRET, setCookies, start, type Running } from './server.js'
 
 const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36'
 const PROFILE_HEADER = 'x-next-cookieman-profile'
@@ -25,17 +27,19 @@ function recentOf(bytes: number): string[] {
   return list
 }
 
-for (const variant of ['proxy', 'middleware'] as const) {
-  describe(`example app with ${variant}.ts`, () => {
+for (const which of BUILDS) {
+  const variant = which.entry
+  describe(`example app, ${which.id}`, () => {
     let app: Running
     let dir: string
+    let buildOutput = ''
     const get = (path: string, jar: Jar, headers: Record<string, string> = {}) =>
       fetch(app.url + path, { headers: { 'user-agent': CHROME, cookie: jar.header(), ...headers }, redirect: 'manual' })
 
     beforeAll(async () => {
-      dir = prepare(variant)
-      build(dir, ENV)
-      app = await start(dir, ENV)
+      dir = prepare(which)
+      buildOutput = build(dir, ENV, which)
+      app = await start(dir, ENV, { build: which })
     }, 240_000)
     afterAll(async () => {
       await app?.stop()
@@ -43,9 +47,16 @@ for (const variant of ['proxy', 'middleware'] as const) {
 
     it('the package export conditions pick the sealing code per runtime: node:crypto on Node, jose on Edge', () => {
       const read = (file: string) => readFileSync(join(dir, '.next', file), 'utf8')
-      /** The chunks a Node-runtime entry file of Next's server build loads. */
+      /** The chunks a Node-runtime entry file of Next's server build loads (webpack: every server chunk). */
       const nodeChunks = (entry: string) =>
-        [...read(entry).matchAll(/R\.c\("([^"]+)"\)/g)].map((m) => read(m[1]!)).join('\n')
+        which.bundler === 'turbopack'
+          ? [...read(entry).matchAll(/R\.c\("([^"]+)"\)/g)].map((m) => read(m[1]!)).join('\n')
+          : [
+              read(entry),
+              ...readdirSync(join(dir, '.next', 'server', 'chunks'))
+                .filter((f) => f.endsWith('.js'))
+                .map((f) => read(`server/chunks/${f}`)),
+            ].join('\n')
       // Route handlers run on Node in both builds: the Node entry's backend is bundled.
       const route = nodeChunks('server/app/api/session/route.js')
       expect(route).toContain('createCipheriv')
@@ -247,6 +258,103 @@ for (const variant of ['proxy', 'middleware'] as const) {
         timeout: 10_000,
         interval: 100,
       })
+    })
+
+    it('after a server action commits, the same response renders it: adding, then destroying', async () => {
+      const jar = new Jar()
+      const page = await (await get('/', jar)).text()
+      const post = (form: FormData) =>
+        fetch(app.url + '/', {
+          method: 'POST',
+          headers: { 'user-agent': CHROME, cookie: jar.header() },
+          body: form,
+          redirect: 'manual',
+        })
+      const add = actionForm(page, 'add')
+      add.set('count', '3')
+      const added = await post(add)
+      jar.apply(added)
+      expect(await added.text()).toContain('data-testid="cart-count">3<')
+      const destroyed = await post(actionForm(page, 'destroy'))
+      expect(setCookies(destroyed).map.get('session')).toBe('')
+      jar.apply(destroyed)
+      expect(jar.header()).toBe('')
+      const html = await destroyed.text()
+      expect(html).toContain('data-testid="cart-count">0<')
+      expect(html).toContain('session destroyed')
+    })
+
+    it('Pages Router API route: commitSession(session, res) keeps the app’s own Set-Cookie; App Router reads it', async () => {
+      const jar = new Jar()
+      const post = (sku: string) =>
+        fetch(`${app.url}/api/pages-cart`, {
+          method: 'POST',
+          headers: { 'user-agent': CHROME, 'content-type': 'application/json', cookie: jar.header() },
+          body: JSON.stringify({ sku }),
+        })
+      const first = await post('SKU-000001')
+      expect(first.status).toBe(200)
+      const { lines } = setCookies(first)
+      expect(lines.map((l) => l.slice(0, l.indexOf('=')))).toEqual(['last-cart-change', 'session'])
+      expect(lines[0]).toBe('last-cart-change=pages-api; Path=/; SameSite=Lax')
+      expect(first.headers.get('cache-control')).toBe('private, no-store')
+      const body = (await first.json()) as { report: { chunks: number; budget: { source: string } } }
+      expect(body.report).toMatchObject({ chunks: 1, budget: { source: 'blink' } })
+      jar.apply(first)
+      jar.apply(await post('SKU-000002'))
+      // The App Router's route handler reads what the Pages Router wrote, and back.
+      const app1 = (await (await get('/api/session', jar)).json()) as { data: { cart: Array<{ sku: string }> } }
+      expect(app1.data.cart.map((i) => i.sku)).toEqual(['SKU-000001', 'SKU-000002'])
+      const read = (await (await get('/api/pages-cart', jar)).json()) as {
+        cart: Array<{ sku: string }>
+        isNew: boolean
+      }
+      expect(read).toMatchObject({ isNew: false })
+      expect(read.cart.map((i) => i.sku)).toEqual(['SKU-000001', 'SKU-000002'])
+      // Validation: only a SKU, never session keys.
+      const bad = await fetch(`${app.url}/api/pages-cart`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: jar.header() },
+        body: JSON.stringify({ userId: 'admin' }),
+      })
+      expect(bad.status).toBe(400)
+      expect(bad.headers.getSetCookie()).toEqual([])
+      const deleted = await fetch(`${app.url}/api/pages-cart`, { method: 'DELETE', headers: { cookie: jar.header() } })
+      expect(deleted.status).toBe(200)
+      expect(setCookies(deleted).map.get('session')).toBe('')
+    })
+
+    it('Pages Router getServerSideProps: getSession(req) reads a 7-chunk session, commitSession(session, res) writes it back', async () => {
+      const jar = new Jar()
+      jar.apply(
+        await fetch(`${app.url}/api/session`, {
+          method: 'POST',
+          headers: { 'user-agent': CHROME, 'content-type': 'application/json' },
+          body: JSON.stringify({ cart: [{ sku: 'SKU-000042', name: 'Mug', qty: 1 }], recent: recentOf(20_000) }),
+        }),
+      )
+      expect([...jar.cookies.keys()]).toEqual(['session', ...[1, 2, 3, 4, 5, 6].map((k) => `session.${k}`)])
+      const first = await get('/pages-router', jar)
+      expect(first.status).toBe(200)
+      const html = await first.text()
+      expect(html).toContain('data-testid="pages-cart-count">1<')
+      expect(html).toContain('data-testid="pages-visits">1<')
+      expect(html).toContain('SKU-000042')
+      jar.apply(first)
+      expect([...jar.cookies.keys()]).toEqual(['session', ...[1, 2, 3, 4, 5, 6].map((k) => `session.${k}`)])
+      const second = await (await get('/pages-router', jar)).text()
+      expect(second).toContain('data-testid="pages-visits">2<')
+      // The App Router sees the visit the Pages Router counted.
+      const data = (await (await get('/api/session', jar)).json()) as { data: { visits?: number; recent: string[] } }
+      expect(data.data.visits).toBe(1)
+      expect(data.data.recent).toEqual(recentOf(20_000))
+    })
+
+    it('the build prints no warning about the package or its dependencies', () => {
+      const ours = buildOutput
+        .split('\n')
+        .filter((line) => /next-cookieman|jose|ua-parser|fflate|CompressionStream|DecompressionStream/i.test(line))
+      expect(ours).toEqual([])
     })
   })
 }

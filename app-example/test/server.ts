@@ -1,38 +1,99 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { appendFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join, relative } from 'node:path'
 
 export const APP = join(import.meta.dirname, '..')
 export const ROOT = join(APP, '..')
-const NEXT = join(ROOT, 'node_modules', '.bin', 'next')
 
 export const SECRET = 'integration-test-secret-0123456789-abcdef'
 
-/** The example as Next builds it: proxy.ts (Node runtime) in place, or middleware.ts (Edge) in a copy. */
-export function prepare(variant: 'proxy' | 'middleware'): string {
-  if (variant === 'proxy') return APP
-  const dir = join(ROOT, 'test-results', 'app-middleware')
+/**
+ * One build of the test matrix: the example app under a Next.js version, a bundler and a proxy
+ * file (`proxy.ts`, Node runtime, Next 16 only; `middleware.ts`, Edge runtime by default), served
+ * by `next start` or by the standalone server.
+ */
+export interface Build {
+  id: string
+  next: 15 | 16
+  bundler: 'turbopack' | 'webpack'
+  entry: 'proxy' | 'middleware'
+  output: 'start' | 'standalone'
+}
+
+/** Every combination the HTTP suite builds once and drives (the browsers use the first). */
+export const BUILDS: readonly Build[] = [
+  { id: 'next16-turbopack-proxy', next: 16, bundler: 'turbopack', entry: 'proxy', output: 'start' },
+  { id: 'next16-turbopack-middleware', next: 16, bundler: 'turbopack', entry: 'middleware', output: 'start' },
+  { id: 'next16-webpack-proxy-standalone', next: 16, bundler: 'webpack', entry: 'proxy', output: 'standalone' },
+  { id: 'next15-webpack-middleware', next: 15, bundler: 'webpack', entry: 'middleware', output: 'start' },
+]
+
+/** Next.js 15 lives in its own small install (e2e/next15), so that the root keeps one `next`. */
+const NEXT15 = join(ROOT, 'e2e', 'next15')
+
+/** The `next` command of a Next.js major version. */
+export function nextBin(major: 15 | 16): string {
+  return join(major === 15 ? NEXT15 : ROOT, 'node_modules', 'next', 'dist', 'bin', 'next')
+}
+
+/** Installs e2e/next15 from its lockfile when missing (npm ci; the registry, as for the root). */
+function ensureNext15(): void {
+  const pkg = join(NEXT15, 'node_modules', 'next', 'package.json')
+  const wanted = (JSON.parse(readFileSync(join(NEXT15, 'package.json'), 'utf8')) as { dependencies: { next: string } })
+    .dependencies.next
+  if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version === wanted) return
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: NEXT15, encoding: 'utf8' })
+  if (result.status !== 0) throw new Error(`npm ci in ${NEXT15} failed:\n${result.stdout}\n${result.stderr}`)
+}
+
+/**
+ * The directory Next builds for `build`: the example in place for the first, a copy for the others.
+ * A Next 15 copy sits inside e2e/next15 with the package copied (not linked) into its node_modules,
+ * so that the package's own `import('next/headers.js')` resolves to Next 15 too.
+ */
+export function prepare(build: Build): string {
+  if (build.id === BUILDS[0]!.id) return APP
+  const dir = build.next === 15 ? join(NEXT15, 'site') : join(ROOT, 'test-results', build.id)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
-  for (const entry of ['app', 'lib', 'tsconfig.json', 'package.json'])
+  for (const entry of ['app', 'pages', 'lib', 'tsconfig.json', 'package.json'])
     cpSync(join(APP, entry), join(dir, entry), { recursive: true })
+  const config = relative(dir, join(ROOT, 'next.config.mjs')).replaceAll('\\', '/')
   writeFileSync(
     join(dir, 'next.config.mjs'),
-    `export { default } from '${relative(dir, join(ROOT, 'next.config.mjs')).replaceAll('\\', '/')}'\n`,
+    build.output === 'standalone'
+      ? `import config from '${config}'\n\nexport default { ...config, output: 'standalone' }\n`
+      : `export { default } from '${config}'\n`,
   )
+  if (build.entry === 'proxy') cpSync(join(APP, 'proxy.ts'), join(dir, 'proxy.ts'))
   // The same helper under its pre-16 name: middleware.ts runs on the Edge runtime by default.
-  writeFileSync(
-    join(dir, 'middleware.ts'),
-    `import { cookieman } from './lib/session'\n\nexport const middleware = cookieman.middleware\n\nexport const config = { matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'] }\n`,
-  )
+  else
+    writeFileSync(
+      join(dir, 'middleware.ts'),
+      `import { cookieman } from './lib/session'\n\nexport const middleware = cookieman.middleware\n\nexport const config = { matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'] }\n`,
+    )
+  if (build.next === 15) {
+    ensureNext15()
+    const copy = join(NEXT15, 'node_modules', 'next-cookieman')
+    rmSync(copy, { recursive: true, force: true })
+    mkdirSync(copy, { recursive: true })
+    for (const entry of ['package.json', 'dist']) cpSync(join(ROOT, entry), join(copy, entry), { recursive: true })
+  }
   return dir
 }
 
-export function build(dir: string, env: Record<string, string>): void {
-  const result = spawnSync(NEXT, ['build'], { cwd: dir, env: { ...process.env, ...env }, encoding: 'utf8' })
+/** `next build` for `build` in `dir`; returns what it printed (warnings are checked by the tests). */
+export function build(dir: string, env: Record<string, string>, which: Build = BUILDS[0]!): string {
+  const args = ['build', ...(which.next === 16 && which.bundler === 'webpack' ? ['--webpack'] : [])]
+  const result = spawnSync(process.execPath, [nextBin(which.next), ...args], {
+    cwd: dir,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  })
   if (result.status !== 0) throw new Error(`next build failed in ${dir}:\n${result.stdout}\n${result.stderr}`)
   if (!existsSync(join(dir, '.next', 'BUILD_ID'))) throw new Error(`next build left no BUILD_ID in ${dir}`)
+  return `${result.stdout}\n${result.stderr}`
 }
 
 export async function freePort(): Promise<number> {
@@ -57,14 +118,19 @@ export interface Running {
 export async function start(
   dir: string,
   env: Record<string, string>,
-  options: { host?: string; logFile?: string } = {},
+  options: { host?: string; logFile?: string; build?: Build } = {},
 ): Promise<Running> {
   const host = options.host ?? '127.0.0.1'
   const port = await freePort()
+  const which = options.build ?? BUILDS[0]!
   let output = ''
-  const child: ChildProcess = spawn(NEXT, ['start', '-H', host, '-p', String(port)], {
+  // The standalone output is its own server: .next/standalone/<the app's path under the tracing root>.
+  const standalone = join(dir, '.next', 'standalone', relative(ROOT, dir), 'server.js')
+  const args =
+    which.output === 'standalone' ? [standalone] : [nextBin(which.next), 'start', '-H', host, '-p', String(port)]
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: dir,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, ...(which.output === 'standalone' && { HOSTNAME: host, PORT: String(port) }) },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const log = (d: Buffer) => {

@@ -9,7 +9,7 @@ import { canonicalSegment, open, seal, type SealMeta } from '../seal.js'
 import { nodeBackend } from './backend.js'
 import { createCookieman as createNode } from './index.js'
 
-// The Node entry seals with node:crypto, the default entry (Edge, Workers) with jose: a session
+// The Node entry seals with node:crypto, the default entry (Edge, Workers) with Web Crypto and jose: a session
 // written by one must open with the other, because a proxy on Edge and a route on Node read the
 // same cookies, and a deploy can move an app between runtimes.
 const SECRET = 'node-backend-secret-0123456789-abcdefgh'
