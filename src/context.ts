@@ -25,12 +25,18 @@ export interface EngineContext<T extends object> {
   profile(headers: HeadersLike): BrowserProfile
   /** Logs `message` once per `key` for this engine, outside production. */
   warnOnce(key: string, message: string): void
+  /** The current time in milliseconds (`Date.now()` unless an adapter reads it otherwise). */
+  now(): number
 }
 
 const inProduction = (): boolean => runtimeEnvironment()['NODE_ENV'] === 'production'
 
 /** Validates options (`ERR_SESSION_CONFIG`) and builds the shared context of one engine. */
-export function createContext<T extends object>(options: CookiemanOptions<T>, backend: SealBackend): EngineContext<T> {
+export function createContext<T extends object>(
+  options: CookiemanOptions<T>,
+  backend: SealBackend,
+  now: () => number = () => Date.now(),
+): EngineContext<T> {
   const opts = resolveOptions(options, BUILTIN_BROWSERS)
   const database = buildDatabase(opts.browsers)
   let keys: Promise<SealingKey[]> | undefined
@@ -55,5 +61,6 @@ export function createContext<T extends object>(options: CookiemanOptions<T>, ba
       warned.add(key)
       console.warn(message)
     },
+    now,
   }
 }

@@ -1,6 +1,7 @@
 import { webBackend, type SealBackend } from './backend.js'
 import { createEngineWith } from './engine.js'
 import { withNext, type NextCookieman } from './next/index.js'
+import { nextNow } from './next/work-units.js'
 import type { CookiemanOptions } from './options/types.js'
 
 /**
@@ -22,5 +23,5 @@ export function createCookieman<T extends object>(options: CookiemanOptions<T>):
 
 /** {@link createCookieman} with the sealing backend of an entry point (see src/node/index.ts). */
 export function createWith<T extends object>(options: CookiemanOptions<T>, backend: SealBackend): NextCookieman<T> {
-  return withNext(createEngineWith(options, backend))
+  return withNext(createEngineWith(options, backend, nextNow))
 }

@@ -43,7 +43,7 @@ export async function decodeSession<T extends object>(
       : fresh(new SessionError('ERR_SESSION_TAMPERED', `session cookie ${name} failed verification`))
   }
 
-  const now = Math.floor(Date.now() / 1000)
+  const now = Math.floor(ctx.now() / 1000)
   // RFC 7519 section 4.1.4: not accepted on or after exp. No clock tolerance: we issued it. A
   // token older than the current maxAge is expired too (maxAge lowered since it was issued).
   if (now >= opened.meta.exp || now - opened.meta.iat >= opts.maxAge) {

@@ -39,7 +39,7 @@ export async function encodeSession<T extends object>(
   headers: HeadersLike,
 ): Promise<EncodeResult> {
   const { opts } = ctx
-  const now = Math.floor(Date.now() / 1000)
+  const now = Math.floor(ctx.now() / 1000)
   const state = stateOf(session)
   const request = readRequest(headers, opts.cookieName)
   const profile = ctx.profile(headers)

@@ -61,8 +61,10 @@ export interface Cookieman<T extends object> {
 export function createEngineWith<T extends object>(
   options: CookiemanOptions<T>,
   backend: SealBackend = webBackend,
+  /** The clock, in milliseconds: an adapter whose framework watches `Date.now()` passes its own. */
+  now?: () => number,
 ): Cookieman<T> {
-  const ctx = createContext(options, backend)
+  const ctx = createContext(options, backend, now)
   const { opts } = ctx
   const decode = (headers: HeadersLike) => decodeSession(ctx, headers)
   const encode = (session: Session<T>, headers: HeadersLike) => encodeSession(ctx, session, headers)

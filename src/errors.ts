@@ -11,6 +11,9 @@
  *   never thrown), or an authentic payload inflates past `maxInflatedBytes` on read.
  * - `ERR_SESSION_READ_ONLY`: a commit from a server component.
  * - `ERR_SESSION_CONFIG`: bad options, thrown by `createCookieman` and `register`.
+ * - `ERR_SESSION_CONTEXT`: the session was asked for where no request can be read: `getSession()`
+ *   inside `'use cache'` (shared by every visitor; use `'use cache: private'` or pass the values
+ *   in), or without a request outside the App Router (Pages Router, a Node server: `getSession(req)`).
  */
 /** Marks a SessionError realm-wide (see `SessionError[Symbol.hasInstance]`). */
 const BRAND = Symbol.for('next-cookieman.SessionError')
@@ -23,6 +26,7 @@ export type SessionErrorCode =
   | 'ERR_SESSION_TOO_LARGE'
   | 'ERR_SESSION_READ_ONLY'
   | 'ERR_SESSION_CONFIG'
+  | 'ERR_SESSION_CONTEXT'
 
 /**
  * The one error class of next-cookieman. Bad cookies never throw: they reach the app as

@@ -12,6 +12,7 @@ import {
   type HeadersLike,
   type Session,
 } from '../core.js'
+import { inSharedCache, loadWorkUnits, outsideWorkUnits } from './work-units.js'
 import { nodeRequestOf, requestState, requests, type RequestLike, type RequestState } from './requests.js'
 import { forwardedCookieHeader, forwardRequestHeaders, MIDDLEWARE_SET_COOKIE, mutable } from './protocol.js'
 
@@ -100,8 +101,25 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
     view: HeadersLike
     cookies: NextHeadersModule['cookies']
   }> {
-    const { cookies, headers } = await nextHeaders()
-    const requestHeaders = await headers()
+    const [{ cookies, headers }] = await Promise.all([nextHeaders(), loadWorkUnits()])
+    if (inSharedCache()) {
+      throw new SessionError(
+        'ERR_SESSION_CONTEXT',
+        "the session cannot be read inside 'use cache': a shared cache entry would hold one visitor's session for all. Use 'use cache: private', or read the session outside and pass what the cached function needs as arguments",
+      )
+    }
+    let requestHeaders: HeadersLike
+    try {
+      requestHeaders = await headers()
+    } catch (cause) {
+      // Next's "called outside a request scope": the Pages Router, a custom server, a script.
+      if (!outsideWorkUnits()) throw cause
+      throw new SessionError(
+        'ERR_SESSION_CONTEXT',
+        'getSession() without a request reads next/headers, which only the App Router has: in the Pages Router (API routes, getServerSideProps) or a Node server, pass the request: getSession(req), commitSession(session, res)',
+        { cause },
+      )
+    }
     const storeMayDiffer =
       requestHeaders.get(MIDDLEWARE_SET_COOKIE) !== null ||
       requests.get(requestHeaders)?.get(core.cookieName)?.wroteThroughStore === true

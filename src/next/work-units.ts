@@ -1,0 +1,57 @@
+/**
+ * Where in Next.js's rendering a call runs: Next's per-request work-unit store, read from an
+ * internal module of Next (the same path in 15 and 16; Next keeps one instance of it per server,
+ * whichever bundle layer asks). Used for two things only: refusing to read the session inside
+ * `'use cache'` with an error that says why, and reading the clock without tripping Cache
+ * Components' check of synchronous IO (Next counts `Date.now()` in a prerender stage as an unstable
+ * value; `performance` is what Next leaves for such introspection). Without the module, both fall
+ * back: Next's own error, and `Date.now()`.
+ */
+
+interface WorkUnitStorage {
+  getStore(): { readonly type: string } | undefined
+}
+
+/** `undefined`: not looked up yet; `null`: not available in this Next. */
+let storage: WorkUnitStorage | null | undefined
+
+const load = (): Promise<{ workUnitAsyncStorage?: WorkUnitStorage }> =>
+  import('next/dist/server/app-render/work-unit-async-storage.external.js') as Promise<{
+    workUnitAsyncStorage?: WorkUnitStorage
+  }>
+
+/** Looks the store up once; call before {@link workUnitType} or {@link nextNow} need it. */
+export async function loadWorkUnits(): Promise<void> {
+  if (storage !== undefined) return
+  try {
+    storage = (await load()).workUnitAsyncStorage ?? null
+  } catch {
+    storage = null
+  }
+}
+
+/** The kind of work unit the caller runs in (`request`, `prerender`, `cache`…), if any. */
+export function workUnitType(): string | undefined {
+  return storage?.getStore()?.type
+}
+
+/** `true` when Next's store was found and the caller runs in none of its work units. */
+export function outsideWorkUnits(): boolean {
+  return storage !== null && storage !== undefined && storage.getStore() === undefined
+}
+
+/** Work units in which request data is refused: shared caches. */
+export function inSharedCache(): boolean {
+  const type = workUnitType()
+  return type === 'cache' || type === 'unstable-cache'
+}
+
+/**
+ * The time in milliseconds. Inside a Next.js work unit, from `performance` (the same wall clock,
+ * which Next's Cache Components do not treat as unstable output); elsewhere `Date.now()`, so that
+ * fake timers in an app's tests still move it.
+ */
+export function nextNow(): number {
+  if (storage?.getStore() === undefined) return Date.now()
+  return Math.floor(performance.timeOrigin + performance.now())
+}
