@@ -20,6 +20,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     SESSION_COOKIE_SECURE: 'false',
     NEXT_TELEMETRY_DISABLED: '1',
     EXAMPLE_TEST_HOOKS: '1',
+    EXAMPLE_TEST_ROUTES: '1',
   }
   build(APP, common)
   const logs = join(ROOT, 'test-results', 'e2e')

@@ -17,6 +17,7 @@ const ENV = {
   SESSION_MAX_COOKIE_HEADER_BYTES: '32768',
   NODE_OPTIONS: '--max-http-header-size=65536',
   NEXT_TELEMETRY_DISABLED: '1',
+  EXAMPLE_TEST_ROUTES: '1',
 }
 
 function recentOf(bytes: number): string[] {

@@ -118,7 +118,7 @@ export interface Running {
 export async function start(
   dir: string,
   env: Record<string, string>,
-  options: { host?: string; logFile?: string; build?: Build } = {},
+  options: { host?: string; logFile?: string; build?: Build; dev?: boolean } = {},
 ): Promise<Running> {
   const host = options.host ?? '127.0.0.1'
   const port = await freePort()
@@ -127,7 +127,19 @@ export async function start(
   // The standalone output is its own server: .next/standalone/<the app's path under the tracing root>.
   const standalone = join(dir, '.next', 'standalone', relative(ROOT, dir), 'server.js')
   const args =
-    which.output === 'standalone' ? [standalone] : [nextBin(which.next), 'start', '-H', host, '-p', String(port)]
+    options.dev === true
+      ? [
+          nextBin(which.next),
+          'dev',
+          ...(which.bundler === 'webpack' && which.next === 16 ? ['--webpack'] : []),
+          '-H',
+          host,
+          '-p',
+          String(port),
+        ]
+      : which.output === 'standalone'
+        ? [standalone]
+        : [nextBin(which.next), 'start', '-H', host, '-p', String(port)]
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: dir,
     env: { ...process.env, ...env, ...(which.output === 'standalone' && { HOSTNAME: host, PORT: String(port) }) },
@@ -140,7 +152,8 @@ export async function start(
   child.stdout?.on('data', log)
   child.stderr?.on('data', log)
   const url = `http://${host}:${port}`
-  const deadline = Date.now() + 30_000
+  // next dev compiles the first route it is asked for: give it longer.
+  const deadline = Date.now() + (options.dev === true ? 120_000 : 30_000)
   for (;;) {
     try {
       const res = await fetch(`${url}/api/session`)
@@ -150,7 +163,7 @@ export async function start(
     }
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGTERM')
-      throw new Error(`next start did not come up on ${url}:\n${output}`)
+      throw new Error(`next ${options.dev === true ? 'dev' : 'start'} did not come up on ${url}:\n${output}`)
     }
     await new Promise((r) => setTimeout(r, 200))
   }
