@@ -67,5 +67,13 @@ for (const { label, build, dir } of DEV) {
       expect(html).toContain('data-testid="pages-cart-count">1<')
       expect(html).toContain('SKU-000007')
     }, 120_000)
+
+    it('compiling printed no warning about the package or its dependencies', () => {
+      const ours = app
+        .logs()
+        .split('\n')
+        .filter((line) => /next-cookieman|jose|ua-parser|fflate|CompressionStream|DecompressionStream/i.test(line))
+      expect(ours).toEqual([])
+    })
   })
 }

@@ -80,9 +80,11 @@ export interface NextCookieman<T extends object> extends Cookieman<T> {
   middleware: (request: ProxyRequest, response?: unknown) => Promise<Response>
   /**
    * The budget of the current request and what the session takes of it, read through `next/headers`
-   * (after a server action's commit, what the browser will hold). For budget views.
+   * (after a server action's commit, what the browser will hold), or from `request` as `getSession`
+   * reads it (Pages Router, Node servers; after a commit to `res`, what the browser will hold). For
+   * budget views.
    */
-  getBudget(): Promise<BudgetSnapshot>
+  getBudget(request?: NodeRequestLike | { readonly headers: HeadersLike }): Promise<BudgetSnapshot>
 }
 
 export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T> {
@@ -158,8 +160,8 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
     return state.session as Promise<Session<T>>
   }
 
-  async function getBudget(): Promise<BudgetSnapshot> {
-    return core.inspect((await currentRequest()).view)
+  async function getBudget(request?: RequestLike): Promise<BudgetSnapshot> {
+    return core.inspect(request !== undefined ? nodeView(request) : (await currentRequest()).view)
   }
 
   async function commitToNode(session: Session<T>, res: NodeResponseLike): Promise<CommitReport> {
