@@ -1,13 +1,25 @@
+import { cookies } from 'next/headers'
 import { cookieman } from '../lib/session'
 import { BudgetView } from './budget-view'
 import { Controls } from './controls'
-import { OtherCookies } from './other-cookies'
+import { OtherCookies, OtherCookiesControl } from './other-cookies'
 
 export const dynamic = 'force-dynamic'
+
+/** What one of the demo's other cookies takes of the Cookie header: `prefN=`, 1,000 bytes and `; `. */
+const OTHER_COOKIE_BYTES = 1008
+
+/** Counts of other cookies to offer: from none to enough to leave the session no room at all. */
+function otherCookieChoices(headerBytes: number, reserveBytes: number): number[] {
+  const full = Math.min(20, Math.max(1, Math.ceil((headerBytes - reserveBytes - 10) / OTHER_COOKIE_BYTES)))
+  if (full <= 8) return Array.from({ length: full + 1 }, (_, i) => i)
+  return [...new Set([0, 1, Math.round(full / 4), Math.round(full / 2), Math.round((3 * full) / 4), full - 1, full])]
+}
 
 export default async function Home() {
   const session = await cookieman.getSession()
   const snapshot = await cookieman.getBudget()
+  const planted = (await cookies()).getAll().filter((c) => /^pref\d+$/.test(c.name)).length
   const { cart, recent } = session.data
   return (
     <main>
@@ -26,15 +38,21 @@ export default async function Home() {
         Session budget <span className="muted">for the browser that is looking</span>
       </h2>
       <BudgetView snapshot={snapshot} />
+      <OtherCookiesControl
+        counted={planted}
+        bytesEach={OTHER_COOKIE_BYTES}
+        choices={otherCookieChoices(snapshot.budget.headerBytes, snapshot.reserveBytes)}
+      />
       <h2>
         Cart: <span data-testid="cart-count">{cart.length}</span> item(s),{' '}
         <span data-testid="recent-count">{recent.length}</span> recently viewed
       </h2>
       <div className="card">
-        <Controls cart={cart} />
+        <Controls cart={cart} recent={recent.length} />
       </div>
       <p className="muted">
-        Session JSON: <span data-testid="json-bytes">{JSON.stringify(session.data).length}</span> bytes ·{' '}
+        Session data as JSON, before sealing (encryption and encoding change its size):{' '}
+        <span data-testid="json-bytes">{JSON.stringify(session.data).length}</span> bytes ·{' '}
         <span data-testid="is-new">{session.isNew ? 'new session' : 'stored session'}</span> · route handler:{' '}
         <a href="/api/session">/api/session</a> · <a href="/readonly">commit from a server component</a>
       </p>
