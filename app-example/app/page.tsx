@@ -54,7 +54,8 @@ export default async function Home() {
         Session data as JSON, before sealing (encryption and encoding change its size):{' '}
         <span data-testid="json-bytes">{JSON.stringify(session.data).length}</span> bytes ·{' '}
         <span data-testid="is-new">{session.isNew ? 'new session' : 'stored session'}</span> · route handler:{' '}
-        <a href="/api/session">/api/session</a> · <a href="/readonly">commit from a server component</a>
+        <a href="/api/session">/api/session</a> · <a href="/readonly">commit from a server component</a> ·{' '}
+        <a href="/pages-router">the same session in the Pages Router</a>
       </p>
     </main>
   )

@@ -1,4 +1,5 @@
 import type { GetServerSideProps } from 'next'
+import Head from 'next/head'
 import { cookieman } from '../lib/session'
 
 type Props = { count: number; skus: string[]; isNew: boolean; visits: number }
@@ -18,6 +19,10 @@ export const getServerSideProps: GetServerSideProps<Props> = async ({ req, res }
 export default function PagesRouterPage({ count, skus, isNew, visits }: Props) {
   return (
     <main style={{ fontFamily: 'system-ui, sans-serif', maxWidth: 640, margin: '2rem auto', padding: '0 1rem' }}>
+      <Head>
+        <title>Pages Router · next-cookieman</title>
+        <link rel="icon" href="/icon.svg" />
+      </Head>
       <h1>Pages Router</h1>
       <p>
         The same session, read in <code>getServerSideProps</code> with <code>cookieman.getSession(req)</code>.
