@@ -1,5 +1,5 @@
 import { CompactEncrypt, CompactSign, base64url, compactDecrypt, compactVerify } from 'jose'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { webBackend, type Mode } from './backend.js'
 import { deriveKey } from './keys.js'
 
@@ -63,10 +63,35 @@ describe('web backend', () => {
     const headerB64 = base64url.encode(JSON.stringify(header))
     const rest = await webBackend.seal('encrypt', key, header, headerB64, encoder.encode('{}'))
     const [, iv, body, tag] = rest.split('.')
-    expect(await webBackend.open('encrypt', key, headerB64, `.${iv}.${body}.${tag}`)).toEqual(encoder.encode('{}'))
-    expect(await webBackend.open('encrypt', key, headerB64, `AAAA.${iv}.${body}.${tag}`)).toBeUndefined()
-    expect(await webBackend.open('encrypt', key, headerB64, `.${iv!.slice(4)}.${body}.${tag}`)).toBeUndefined()
-    expect(await webBackend.open('encrypt', key, headerB64, `.${iv}.${body}.${tag!.slice(4)}`)).toBeUndefined()
-    expect(await webBackend.open('encrypt', key, headerB64, `.${iv}.${body}`)).toBeUndefined()
+    const decrypt = vi.spyOn(crypto.subtle, 'decrypt')
+    try {
+      for (const bad of [
+        `AAAA.${iv}.${body}.${tag}`,
+        `.${iv!.slice(4)}.${body}.${tag}`,
+        `.${iv}AAAA.${body}.${tag}`,
+        `.${iv}.${body}.${tag!.slice(4)}`,
+        `.${iv}.${body}`,
+      ]) {
+        expect(await webBackend.open('encrypt', key, headerB64, bad)).toBeUndefined()
+      }
+      expect(decrypt).not.toHaveBeenCalled()
+      expect(await webBackend.open('encrypt', key, headerB64, `.${iv}.${body}.${tag}`)).toEqual(encoder.encode('{}'))
+      expect(decrypt).toHaveBeenCalledTimes(1)
+    } finally {
+      decrypt.mockRestore()
+    }
+  })
+
+  it('every seal draws a fresh 96-bit IV', async () => {
+    const { key, kid } = await deriveKey(SECRET, 'session', 'encrypt', webBackend)
+    const header = headerOf('encrypt', kid)
+    const headerB64 = base64url.encode(JSON.stringify(header))
+    const ivs = new Set<string>()
+    for (let i = 0; i < 200; i++) {
+      const iv = (await webBackend.seal('encrypt', key, header, headerB64, encoder.encode('{}'))).split('.')[1]!
+      expect(base64url.decode(iv)).toHaveLength(12)
+      ivs.add(iv)
+    }
+    expect(ivs.size).toBe(200)
   })
 })

@@ -54,7 +54,9 @@ export class SessionError extends Error {
    * may load the package more than once (webpack, once per layer of a Next.js app).
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true
+    // A subclass keeps the ordinary prototype check: a plain SessionError is no MyError.
+    if (this !== SessionError) return Function.prototype[Symbol.hasInstance].call(this, value)
+    return value instanceof Error && (value as { [BRAND]?: unknown })[BRAND] === true
   }
 
   /** `{ name, code, message }`: a report with an error survives `JSON.stringify` (route handlers). */

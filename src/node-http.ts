@@ -58,12 +58,24 @@ function setCookieLines(res: NodeResponseLike): string[] {
   return typeof value === 'string' || typeof value === 'number' ? [String(value)] : [...value]
 }
 
+/** The cookie name a Set-Cookie line sets. */
+const nameOf = (line: string): string => line.slice(0, line.indexOf('=')).trim()
+
 /**
  * Writes a commit's Set-Cookie lines on a Node.js response after every line already there (the
- * app's own cookies are never replaced), minus `previous`: the lines an earlier commit of the same
- * request put there, which these replace.
+ * app's own cookies are never replaced). `previous` holds the lines earlier commits of the same
+ * request put there, by cookie name: a name this commit writes again is replaced, the others stay
+ * (a deletion an earlier commit sent still has to reach the browser). Returns the lines now ours,
+ * by name, for the next commit.
  */
-export function appendSetCookie(res: NodeResponseLike, lines: readonly string[], previous: readonly string[]): void {
-  const drop = new Set(previous)
-  res.setHeader('set-cookie', [...setCookieLines(res).filter((line) => !drop.has(line)), ...lines])
+export function appendSetCookie(
+  res: NodeResponseLike,
+  lines: readonly string[],
+  previous: ReadonlyMap<string, string> = new Map(),
+): Map<string, string> {
+  const earlier = new Set(previous.values())
+  const ours = new Map(previous)
+  for (const line of lines) ours.set(nameOf(line), line)
+  res.setHeader('set-cookie', [...setCookieLines(res).filter((line) => !earlier.has(line)), ...ours.values()])
+  return ours
 }

@@ -30,7 +30,9 @@ describe('Cache Components (cacheComponents, partialPrefetching)', () => {
   it('builds with the session read in Suspense and in private caches: partial prerenders, no error', () => {
     expect(buildOutput).toMatch(/◐ \/\s/)
     expect(buildOutput).toMatch(/◐ \/private/)
-    expect(buildOutput.split('\n').filter((l) => /error|warn|⚠/i.test(l))).toEqual([])
+    // Next's own notice on CI (no build cache from an earlier run) is not about the app.
+    const notices = buildOutput.split('\n').filter((l) => /error|warn|⚠/i.test(l) && !l.includes('/messages/no-cache'))
+    expect(notices).toEqual([])
   })
 
   it('a server component inside Suspense reads the session', async () => {

@@ -1,7 +1,5 @@
 import {
-  appendSetCookie,
   isNodeResponse,
-  requestHeadersOf,
   SessionError,
   type NodeRequestLike,
   type NodeResponseLike,
@@ -13,6 +11,7 @@ import {
   type Session,
 } from '../core.js'
 import { inSharedCache, loadWorkUnits, outsideWorkUnits } from './work-units.js'
+import { nodeAdapter } from './node.js'
 import { nodeRequestOf, requestState, requests, type RequestLike, type RequestState } from './requests.js'
 import { forwardedCookieHeader, forwardRequestHeaders, MIDDLEWARE_SET_COOKIE, mutable } from './protocol.js'
 
@@ -64,7 +63,8 @@ export interface NextCookieman<T extends object> extends Cookieman<T> {
    * lines are appended to it directly instead of going through `cookies().set()` (faster in route
    * handlers, which then return that response or those headers). With a Node.js `ServerResponse`
    * (Pages Router, Node servers), they are added after the Set-Cookie lines already on it, which
-   * stay; a second commit in the same request replaces the first's lines only. Throws
+   * stay; a second commit in the same request replaces the first's lines for the names it writes
+   * again. Commit after your own `res.setHeader('Set-Cookie', …)`, which replaces every line. Throws
    * `ERR_SESSION_READ_ONLY` once that response's headers were sent.
    * @example const report = await cookieman.commitSession(session)
    * @example const report = await cookieman.commitSession(session, res) // Pages Router, Node servers
@@ -89,6 +89,7 @@ export interface NextCookieman<T extends object> extends Cookieman<T> {
 
 export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T> {
   const stateOf = (request: object): RequestState => requestState(request, core.cookieName)
+  const { nodeView, commitToNode } = nodeAdapter(core, stateOf)
 
   /**
    * The request headers of the current request, and the view of them every reader trusts. Next's
@@ -115,7 +116,8 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
       requestHeaders = await headers()
     } catch (cause) {
       // Next's "called outside a request scope": the Pages Router, a custom server, a script.
-      if (!outsideWorkUnits()) throw cause
+      if (!outsideWorkUnits() || !/outside a request scope/.test(String((cause as { message?: unknown })?.message)))
+        throw cause
       throw new SessionError(
         'ERR_SESSION_CONTEXT',
         'getSession() without a request reads next/headers, which only the App Router has: in the Pages Router (API routes, getServerSideProps) or a Node server, pass the request: getSession(req), commitSession(session, res)',
@@ -127,17 +129,6 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
       requests.get(requestHeaders)?.get(core.cookieName)?.wroteThroughStore === true
     const view = storeMayDiffer ? core.trustedHeaders(requestHeaders, (await cookies()).getAll()) : requestHeaders
     return { requestHeaders, view, cookies }
-  }
-
-  /** A Node.js request's headers as this request's earlier commits left our cookies. */
-  function nodeView(request: RequestLike): HeadersLike {
-    const headers = requestHeadersOf(request)
-    const { written } = stateOf(request)
-    if (written.size === 0) return headers
-    return core.trustedHeaders(
-      headers,
-      [...written].map(([name, value]) => ({ name, value })),
-    )
   }
 
   async function getSession(request?: RequestLike): Promise<Session<T>> {
@@ -153,40 +144,20 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
     }
     const state = stateOf(key)
     if (state.session === undefined) {
-      state.session = core.decodeSession(view)
-      // Settled before the caller's await resumes: a commit naming only `res` finds the request.
-      if (request !== undefined) void state.session.then((session) => nodeRequestOf.set(session, request))
+      const decoded = (state.session = core.decodeSession(view))
+      // Recorded before the caller's await resumes (a commit naming only `res` finds the request),
+      // on a branch of its own that swallows the rejection the caller already sees.
+      if (request !== undefined)
+        decoded.then(
+          (s) => nodeRequestOf.set(s, request),
+          () => undefined,
+        )
     }
     return state.session as Promise<Session<T>>
   }
 
   async function getBudget(request?: RequestLike): Promise<BudgetSnapshot> {
     return core.inspect(request !== undefined ? nodeView(request) : (await currentRequest()).view)
-  }
-
-  async function commitToNode(session: Session<T>, res: NodeResponseLike): Promise<CommitReport> {
-    if (res.headersSent) {
-      throw new SessionError(
-        'ERR_SESSION_READ_ONLY',
-        'commitSession(session, res) came after the response headers were sent: commit before writing the body',
-      )
-    }
-    const request = nodeRequestOf.get(session) ?? res.req
-    if (request === undefined) {
-      throw new SessionError(
-        'ERR_SESSION_CONFIG',
-        'commitSession(session, res) needs the request: read the session with getSession(req)',
-      )
-    }
-    const { setCookie, cookies: writes, responseHeaders, report } = await core.encodeSession(session, nodeView(request))
-    if (setCookie.length > 0) {
-      const state = stateOf(request)
-      appendSetCookie(res, setCookie, state.lines)
-      state.lines = setCookie
-      for (const write of writes) state.written.set(write.name, write.value)
-    }
-    for (const [key, value] of Object.entries(responseHeaders)) res.setHeader(key, value)
-    return report
   }
 
   async function commitSession(

@@ -13,9 +13,9 @@ export interface RequestState {
   session: Promise<Session<object>> | undefined
   /** A commit of this request wrote our chunks through `cookies().set()` (App Router). */
   wroteThroughStore: boolean
-  /** Node.js responses: our cookies as this request's commits left them, and the last lines written. */
+  /** Node.js responses: our cookies as this request's commits left them, and our lines by name. */
   written: Map<string, string>
-  lines: readonly string[]
+  lines: ReadonlyMap<string, string>
 }
 
 // Keyed by the object that stands for the request: the headers Next hands every caller of
@@ -32,7 +32,7 @@ export function requestState(request: object, cookieName: string): RequestState 
   if (byName === undefined) requests.set(request, (byName = new Map()))
   let state = byName.get(cookieName)
   if (state === undefined) {
-    state = { session: undefined, wroteThroughStore: false, written: new Map(), lines: [] }
+    state = { session: undefined, wroteThroughStore: false, written: new Map(), lines: new Map() }
     byName.set(cookieName, state)
   }
   return state

@@ -10,6 +10,8 @@
 
 interface WorkUnitStorage {
   getStore(): { readonly type: string } | undefined
+  /** AsyncLocalStorage's: runs `fn` outside every store. */
+  exit?<R>(fn: () => R): R
 }
 
 /** `undefined`: not looked up yet; `null`: not available in this Next. */
@@ -47,11 +49,12 @@ export function inSharedCache(): boolean {
 }
 
 /**
- * The time in milliseconds. Inside a Next.js work unit, from `performance` (the same wall clock,
- * which Next's Cache Components do not treat as unstable output); elsewhere `Date.now()`, so that
- * fake timers in an app's tests still move it.
+ * The time in milliseconds: `Date.now()`, read outside Next.js's work unit. The expiry check is
+ * introspection, not output, and Next's check of synchronous IO (Cache Components: `Date.now()` in a
+ * prerender stage is an unstable value) only looks inside its store. The same clock as everywhere
+ * else (no drift between a commit and a read), and fake timers in an app's tests still move it.
  */
 export function nextNow(): number {
-  if (storage?.getStore() === undefined) return Date.now()
-  return Math.floor(performance.timeOrigin + performance.now())
+  if (storage?.getStore() === undefined || storage.exit === undefined) return Date.now()
+  return storage.exit(() => Date.now())
 }
