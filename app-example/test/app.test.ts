@@ -1,7 +1,7 @@
 // The example app, built with `next build` and served on 127.0.0.1, driven over HTTP. Built once per
 // combination of the matrix (server.ts BUILDS): Next 16 with Turbopack (proxy.ts, Node runtime; and
-// middleware.ts, Edge runtime), Next 16 with webpack (proxy.ts, output: 'standalone'), Next 15 with
-// webpack (middleware.ts, Edge).
+// middleware.ts, Edge runtime), Next 16 with webpack (proxy.ts, output: 'standalone'; middleware.ts,
+// Edge), Next 15 with webpack (middleware.ts, Edge).
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'

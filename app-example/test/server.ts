@@ -26,6 +26,7 @@ export const BUILDS: readonly Build[] = [
   { id: 'next16-turbopack-proxy', next: 16, bundler: 'turbopack', entry: 'proxy', output: 'start' },
   { id: 'next16-turbopack-middleware', next: 16, bundler: 'turbopack', entry: 'middleware', output: 'start' },
   { id: 'next16-webpack-proxy-standalone', next: 16, bundler: 'webpack', entry: 'proxy', output: 'standalone' },
+  { id: 'next16-webpack-middleware', next: 16, bundler: 'webpack', entry: 'middleware', output: 'start' },
   { id: 'next15-webpack-middleware', next: 15, bundler: 'webpack', entry: 'middleware', output: 'start' },
 ]
 
