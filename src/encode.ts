@@ -7,7 +7,7 @@ import { holdsEveryDefault, PayloadEncoder, withDefaults } from './payload.js'
 import { limitAdvice, reportBase, shrinkSummary, type CommitReport, type ShrinkSummary } from './report.js'
 import { readRequest, responseSpentOf, type HeadersLike } from './request.js'
 import { seal, sealedLength, type SealMeta } from './seal.js'
-import { settle, stateOf, type Session } from './session.js'
+import { captureSession, settle, stateOf, type Session } from './session.js'
 import { deletionWrite, liveWrite, NO_STORE, serializeWrite, type CookieWrite } from './set-cookie.js'
 import { shrink, type Data } from './shrink/index.js'
 import { utf8Length } from './utf8.js'
@@ -29,6 +29,12 @@ export interface EncodeResult {
    */
   responseHeaders: Record<string, string>
   report: CommitReport
+  /**
+   * Puts the session back as it was before this encode (data, `isNew`, what it remembers of the
+   * last commit): for an adapter whose write failed, so that a commit that wrote nothing changed
+   * nothing.
+   */
+  undo(): void
 }
 
 const EMPTY = { chunks: 0, bytes: 0, names: [] }
@@ -41,6 +47,7 @@ export async function encodeSession<T extends object>(
   const { opts } = ctx
   const now = Math.floor(ctx.now() / 1000)
   const state = stateOf(session)
+  const undo = captureSession(session)
   const request = readRequest(headers, opts.cookieName)
   const profile = ctx.profile(headers)
   // Ours on the request, plus what an earlier commit of this session wrote in the same response.
@@ -51,6 +58,7 @@ export async function encodeSession<T extends object>(
     cookies: writes,
     responseHeaders: writes.length > 0 ? { 'cache-control': NO_STORE } : {},
     report,
+    undo,
   })
   const deletions = (names: readonly string[]): CookieWrite[] => names.map((name) => deletionWrite(name, opts.cookie))
   // Every name of ours, as many as the response's deletions hold (the largest first).

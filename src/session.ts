@@ -105,6 +105,19 @@ export function stateOf(session: Session<object>): SessionState {
   return state
 }
 
+/** A function that puts `session` back as it is now (data, `isNew`, its remembered state). */
+export function captureSession<T extends object>(session: Session<T>): () => void {
+  const state = stateOf(session)
+  const saved = { ...state }
+  const data = session.data
+  const isNew = session.isNew
+  return () => {
+    session.data = data
+    ;(session as { isNew: boolean }).isNew = isNew
+    Object.assign(state, saved)
+  }
+}
+
 /**
  * After a commit: the session now holds what was stored. `data` may be a function that produces it,
  * called on the first read of `session.data` (a route that commits and returns never pays for it).

@@ -166,7 +166,7 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
   ): Promise<CommitReport> {
     if (isNodeResponse(target)) return commitToNode(session, target)
     const { requestHeaders, view, cookies } = await currentRequest()
-    const { setCookie, cookies: writes, responseHeaders, report } = await core.encodeSession(session, view)
+    const { setCookie, cookies: writes, responseHeaders, report, undo } = await core.encodeSession(session, view)
     if (target !== undefined) {
       const out = target instanceof Response ? target.headers : target
       for (const line of setCookie) out.append('set-cookie', line)
@@ -183,6 +183,7 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
         // Next refuses cookie writes while rendering a server component. The first write failing
         // means nothing was written; a later one cannot fail for that reason.
         if (i === 0) {
+          undo()
           throw new SessionError(
             'ERR_SESSION_READ_ONLY',
             'commitSession() cannot write cookies while a server component renders: call it from a server action or a route handler',

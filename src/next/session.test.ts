@@ -128,6 +128,23 @@ describe('getSession / commitSession', () => {
     expect(request.sets).toEqual([])
   })
 
+  it('a commit that failed leaves the session as it was: still new, still changed, still to be written', async () => {
+    const { cm } = make()
+    const jar = new Jar(CHROME_UA)
+    startRequest(jar, {}, true)
+    const s = await cm.getSession()
+    s.data.cart.push('x')
+    await expect(cm.commitSession(s)).rejects.toMatchObject({ code: 'ERR_SESSION_READ_ONLY' })
+    expect(s.isNew).toBe(true)
+    expect(s.data.cart).toEqual(['x'])
+    // Where writes are allowed, the same session object is written, not reported unchanged.
+    request.readOnly = false
+    const report = await cm.commitSession(s)
+    expect(report.unchanged).toBe(false)
+    expect(request.sets.map((w) => w.name)).toEqual(['session'])
+    expect(s.isNew).toBe(false)
+  })
+
   it('with a Response, appends raw Set-Cookie lines to it instead of cookies().set', async () => {
     const { cm } = make()
     const jar = new Jar(CHROME_UA)
