@@ -27,6 +27,13 @@ export function resolveCookieName(input: unknown): string {
       `option cookieName must be an RFC 6265 token (letters, digits, !#$%&'*+-.^_\`|~), got ${JSON.stringify(cookieName)}`,
     )
   }
+  // NAME.k and NAME.gone are another instance's chunk names: its proxy and commits would take this
+  // cookie for a stale chunk of theirs and delete it.
+  if (/\.([1-9][0-9]*|gone)$/.test(cookieName)) {
+    throw configError(
+      `option cookieName ${JSON.stringify(cookieName)} ends like a chunk name (.N or .gone) of the cookie ${JSON.stringify(cookieName.slice(0, cookieName.lastIndexOf('.')))}: pick a name without that ending`,
+    )
+  }
   return cookieName
 }
 

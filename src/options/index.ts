@@ -4,6 +4,7 @@ import { resolveBrowsers } from './browsers.js'
 import { isRecord, optionalBoolean, positiveInteger, refuseUnknownKeys } from './check.js'
 import { resolveCookie, resolveCookieName } from './cookie.js'
 import { resolveFronts } from './fronts.js'
+import { secretWeakness } from './secret.js'
 import { DEFAULTS, MAX_AGE_LIMIT, MIN_INFLATED_BYTES, MIN_SECRET_LENGTH, defaultCompress } from './defaults.js'
 import type { CookiemanOptions, ResolvedOptions } from './types.js'
 
@@ -32,6 +33,9 @@ const LIMIT_KEYS = [
   'browsers',
 ] as const
 
+const GENERATE =
+  "generate one with: node -e \"console.log(require('node:crypto').randomBytes(32).toString('base64url'))\""
+
 function resolveSecrets(secret: unknown): string[] {
   const list = typeof secret === 'string' ? [secret] : Array.isArray(secret) ? (secret as unknown[]) : undefined
   if (list === undefined || list.length === 0) {
@@ -41,8 +45,12 @@ function resolveSecrets(secret: unknown): string[] {
     if (typeof s !== 'string' || s.length < MIN_SECRET_LENGTH) {
       const len = typeof s === 'string' ? s.length : 0
       throw configError(
-        `option secret${Array.isArray(secret) ? `[${i}]` : ''} is too weak: ${len} characters, at least ${MIN_SECRET_LENGTH} needed (generate one with: openssl rand -base64 32)`,
+        `option secret${Array.isArray(secret) ? `[${i}]` : ''} is too weak: ${len} characters, at least ${MIN_SECRET_LENGTH} needed (${GENERATE})`,
       )
+    }
+    const weakness = secretWeakness(s)
+    if (weakness !== undefined) {
+      throw configError(`option secret${Array.isArray(secret) ? `[${i}]` : ''} is too weak: ${weakness} (${GENERATE})`)
     }
     return s
   })

@@ -4,7 +4,7 @@ import { SessionError } from '../errors.js'
 import { BUILTIN_BROWSERS } from '../browsers/database.js'
 import { resolveOptions, type CookiemanOptions } from './index.js'
 
-const secret = 'a'.repeat(32)
+const secret = 'options-test-secret-0123456789-abcdef'
 
 function configMessage(options: unknown): string {
   try {
@@ -53,7 +53,10 @@ describe('resolveOptions defaults', () => {
   })
 
   it('accepts several secrets and the maximum maxAge', () => {
-    const o = resolveOptions({ secret: [secret, 'b'.repeat(40)], maxAge: 34_560_000 }, BUILTIN_BROWSERS)
+    const o = resolveOptions(
+      { secret: [secret, 'rotated-secret-9876543210-zyxwvutsrq'], maxAge: 34_560_000 },
+      BUILTIN_BROWSERS,
+    )
     expect(o.secrets).toHaveLength(2)
     expect(o.maxAge).toBe(34_560_000)
   })
@@ -75,6 +78,27 @@ describe('resolveOptions refuses misuse with ERR_SESSION_CONFIG', () => {
     ['31 characters', { secret: 'x'.repeat(31) }, 'too weak: 31 characters'],
     ['short rotated secret', { secret: [secret, 'y'.repeat(10)] }, 'option secret[1] is too weak: 10 characters'],
     ['empty secret list', { secret: [] }, 'option secret is required'],
+    ['one character 32 times', { secret: 'a'.repeat(32) }, 'too weak: it repeats "a"'],
+    ['32 spaces', { secret: ' '.repeat(32) }, 'too weak: it repeats " "'],
+    ['few characters', { secret: 'abcabcabcabcabcabcabcabcabcabcabcX' }, 'too weak: it has only 4 distinct characters'],
+    ['a repeated word', { secret: 'password'.repeat(4) }, 'too weak: it repeats "password"'],
+    ['a repeated phrase', { secret: 'correct-horse-'.repeat(3) }, 'too weak: it repeats "correct-horse-"'],
+    [
+      'a placeholder',
+      { secret: 'your-secret-key-at-least-32-chars' },
+      'too weak: it looks like a placeholder (it contains "yoursecret")',
+    ],
+    [
+      'a placeholder, rotated',
+      { secret: [secret, 'CHANGE_ME_0123456789abcdefghijklmno'] },
+      'option secret[1] is too weak',
+    ],
+    [
+      'a chunk name',
+      { secret, cookieName: 'session.1' },
+      'ends like a chunk name (.N or .gone) of the cookie "session"',
+    ],
+    ['a marker name', { secret, cookieName: 'session.gone' }, 'ends like a chunk name'],
     ['unknown key', { secret, cookeName: 'x' }, 'unknown option cookeName'],
     ['unknown cookie key', { secret, cookie: { samesite: 'lax' } }, 'unknown option cookie.samesite'],
     ['unknown limits key', { secret, limits: { maxBytes: 1 } }, 'unknown option limits.maxBytes'],
