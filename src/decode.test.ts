@@ -203,6 +203,21 @@ describe('bad cookies give a new session, a code and one onError call', () => {
     await expectRejected(cm, errors, jar.header(), 'ERR_SESSION_EXPIRED')
   })
 
+  it('ERR_SESSION_EXPIRED: a token issued more than 60 s in the future (a server whose clock runs fast)', async () => {
+    const { cm, errors } = make({ maxAge: 86400 })
+    const jar = new Jar(CHROME_UA)
+    vi.setSystemTime(NOW.getTime() + 61_000)
+    await commit(cm, jar, (d) => d.cart.push('a'))
+    vi.setSystemTime(NOW)
+    await expectRejected(cm, errors, jar.header(), 'ERR_SESSION_EXPIRED')
+    // Within the skew it is read.
+    const ahead = new Jar(CHROME_UA)
+    vi.setSystemTime(NOW.getTime() + 60_000)
+    await commit(cm, ahead, (d) => d.cart.push('b'))
+    vi.setSystemTime(NOW)
+    expect((await cm.decodeSession(ahead.headers())).data.cart).toEqual(['b'])
+  })
+
   it('a throwing onError hook does not make decode throw', async () => {
     const cm = createCookieman<Cart>({
       secret: SECRET,

@@ -7,6 +7,9 @@ import { readRequest, type HeadersLike } from './request.js'
 import { open } from './seal.js'
 import { createSession, type Session } from './session.js'
 
+/** Seconds an `iat` may lie ahead of this server's clock (clocks of one deployment disagree a little). */
+const FUTURE_IAT_SKEW = 60
+
 /** A new session with `defaults()`; a rejected cookie's error goes to `onError` once. */
 function newSession<T extends object>(ctx: EngineContext<T>, error?: SessionError): Session<T> {
   if (error !== undefined) ctx.reportError(error)
@@ -48,6 +51,10 @@ export async function decodeSession<T extends object>(
   // token older than the current maxAge is expired too (maxAge lowered since it was issued).
   if (now >= opened.meta.exp || now - opened.meta.iat >= opts.maxAge) {
     return fresh(new SessionError('ERR_SESSION_EXPIRED', `session cookie ${name} expired`))
+  }
+  // Issued in the future: a server whose clock runs fast would otherwise give it a longer life.
+  if (opened.meta.iat > now + FUTURE_IAT_SKEW) {
+    return fresh(new SessionError('ERR_SESSION_EXPIRED', `session cookie ${name} was issued in the future`))
   }
 
   let plaintext = opened.plaintext

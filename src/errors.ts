@@ -6,7 +6,8 @@
  * - `ERR_SESSION_CHUNK_MISSING`: the header in `NAME` names more chunks than arrived, or `NAME.k`
  *   arrived without `NAME`.
  * - `ERR_SESSION_MALFORMED`: the cookie is not in our format at all.
- * - `ERR_SESSION_EXPIRED`: the token verified, but its `exp` has passed.
+ * - `ERR_SESSION_EXPIRED`: the token verified, but its `exp` has passed, or its `iat` lies more than
+ *   60 s in the future.
  * - `ERR_SESSION_TOO_LARGE`: even the empty session does not fit the budget (reported by a commit,
  *   never thrown), or an authentic payload inflates past `maxInflatedBytes` on read.
  * - `ERR_SESSION_READ_ONLY`: a commit from a server component.
