@@ -10,14 +10,36 @@ import { commit, make, NOW, skus } from './test-support/engine.js'
 freezeClock(NOW)
 
 describe('modes', () => {
-  it('sign mode is client-readable and compressed by default', async () => {
-    const { cm } = make({ mode: 'sign' })
-    const jar = new Jar(CHROME_UA)
-    await commit(cm, jar, (d) => (d.cart = skus(100)))
-    const value = jar.cookies.get('session')!
-    expect(value.split('.')[5]).toBe('1') // z = 1: deflated
-    expect((await cm.decodeSession(jar.headers())).data.cart).toEqual(skus(100))
+  it('sign mode is compressed only when asked', async () => {
+    for (const [compress, z] of [
+      [undefined, '0'],
+      [true, '1'],
+    ] as const) {
+      const { cm } = make({ mode: 'sign', ...(compress !== undefined && { compress }) })
+      const jar = new Jar(CHROME_UA)
+      await commit(cm, jar, (d) => (d.cart = skus(100)))
+      expect(jar.cookies.get('session')!.split('.')[5]).toBe(z) // z = 1: deflated
+      expect((await cm.decodeSession(jar.headers())).data.cart).toEqual(skus(100))
+    }
   })
+
+  it.each(['sign', 'encrypt'] as const)(
+    '%s mode by default: the cookie length says nothing about a guess of a secret beside attacker data',
+    async (mode) => {
+      // A network observer sees lengths only. With compression, a guess that repeats the token
+      // deflates shorter: the length is an oracle. Without it, every guess of one length weighs the same.
+      const lengthWith = async (options: { compress?: boolean }, guess: string) => {
+        const { cm } = make({ mode, ...options })
+        const jar = new Jar(CHROME_UA)
+        await commit(cm, jar, (d) => (d.recent = ['token=k7Qz9XwP4rLm2VbN', `search=${guess}`]))
+        return jar.header().length
+      }
+      const right = 'token=k7Qz9XwP4rLm2VbN'
+      const wrong = 'token=Hd3sJq8TfYc6GuEa'
+      expect(await lengthWith({}, right)).toBe(await lengthWith({}, wrong))
+      expect(await lengthWith({ compress: true }, right)).toBeLessThan(await lengthWith({ compress: true }, wrong))
+    },
+  )
 
   it('sign mode without compression carries base64url JSON', async () => {
     const { cm } = make({ mode: 'sign', compress: false })

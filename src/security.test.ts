@@ -138,3 +138,27 @@ describe('SessionError', () => {
     })
   })
 })
+
+describe('what is authenticated: the joined token, not where it is cut', () => {
+  it('the same token re-sliced across the same chunks reads back; a changed byte or count does not', async () => {
+    const errors: SessionErrorCode[] = []
+    const cm = createCookieman<User>({
+      secret: SECRET,
+      onError: (e) => errors.push(e.code),
+      limits: { fronts: ['node'], maxCookieHeaderBytes: 16384, reserveBytes: 512 },
+    })
+    const jar = new Jar(CHROME_UA)
+    await store(cm, jar, { note: 'n'.repeat(5000) })
+    const first = jar.cookies.get('session')!
+    const second = jar.cookies.get('session.1')!
+    expect([...jar.cookies.keys()]).toEqual(['session', 'session.1'])
+    // Move 40 token characters from the end of `session` to the start of `session.1`.
+    const moved = new Jar(CHROME_UA, { session: first.slice(0, -40), 'session.1': first.slice(-40) + second })
+    expect((await cm.decodeSession(moved.headers())).data.note).toBe('n'.repeat(5000))
+    expect(errors).toEqual([])
+    const altered = second.slice(0, 20) + (second[20] === 'A' ? 'B' : 'A') + second.slice(21)
+    const changed = new Jar(CHROME_UA, { session: first, 'session.1': altered })
+    expect((await cm.decodeSession(changed.headers())).isNew).toBe(true)
+    expect(errors).toEqual(['ERR_SESSION_TAMPERED'])
+  })
+})

@@ -31,9 +31,13 @@ export const DEFAULTS = {
   maxInflatedBytes: 256 * 1024,
 } as const
 
-/** `compress` when not given: on in `sign` mode (the data is readable anyway), off in `encrypt` mode. */
-export function defaultCompress(mode: 'encrypt' | 'sign'): boolean {
-  return mode === 'sign'
+/**
+ * `compress` when not given: off in both modes. A compressed length is an oracle for a network
+ * observer, who sees cookie lengths but cannot read even a `sign` token's data (TLS): with data an
+ * attacker influences beside a secret in the session, the length gives the secret away.
+ */
+export function defaultCompress(_mode: 'encrypt' | 'sign'): boolean {
+  return false
 }
 
 export const MAX_AGE_LIMIT = 400 * 24 * 60 * 60 // rfc6265bis: user agents cap Max-Age at 400 days

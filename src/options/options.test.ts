@@ -46,9 +46,10 @@ describe('resolveOptions defaults', () => {
     expect(o.defaults()).toEqual({})
   })
 
-  it('turns compression on by default in sign mode only', () => {
-    expect(resolveOptions({ secret, mode: 'sign' }, BUILTIN_BROWSERS).compress).toBe(true)
-    expect(resolveOptions({ secret, mode: 'sign', compress: false }, BUILTIN_BROWSERS).compress).toBe(false)
+  it('leaves compression off by default in both modes (on only when asked)', () => {
+    expect(resolveOptions({ secret, mode: 'sign' }, BUILTIN_BROWSERS).compress).toBe(false)
+    expect(resolveOptions({ secret }, BUILTIN_BROWSERS).compress).toBe(false)
+    expect(resolveOptions({ secret, mode: 'sign', compress: true }, BUILTIN_BROWSERS).compress).toBe(true)
     expect(resolveOptions({ secret, compress: true }, BUILTIN_BROWSERS).compress).toBe(true)
   })
 
