@@ -1,9 +1,9 @@
 import { assemble } from './chunk.js'
 import type { EngineContext } from './context.js'
-import { SessionError } from './errors.js'
+import { SessionError, type SessionErrorCode } from './errors.js'
 import { inflatePayload, parsePayload, withDefaults } from './payload.js'
 import type { Data } from './shrink/index.js'
-import { readRequest, type HeadersLike } from './request.js'
+import { readRequest, rejectedCode, type HeadersLike } from './request.js'
 import { open } from './seal.js'
 import { createSession, type Session } from './session.js'
 
@@ -31,7 +31,13 @@ export async function decodeSession<T extends object>(
   const fresh = (error?: SessionError): Session<T> => newSession(ctx, error)
 
   const { chunks } = readRequest(headers, name)
-  if (chunks.names.length === 0) return newSession(ctx)
+  if (chunks.names.length === 0) {
+    // The proxy rejected and deleted the cookie, and reported it: say why, without a second report.
+    const code = rejectedCode(headers) as SessionErrorCode | undefined
+    if (code === undefined) return newSession(ctx)
+    const error = new SessionError(code, `session cookie ${name} was rejected by the proxy (${code})`)
+    return createSession(ctx.opts.defaults(), { iat: undefined, count: undefined }, error)
+  }
   const assembled = assemble(chunks)
   if (!assembled.ok) {
     return assembled.reason === 'missing'

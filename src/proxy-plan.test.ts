@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createEngine, PROFILE_HEADER, SPENT_HEADER, type Cookieman } from './core.js'
+import { createEngine, PROFILE_HEADER, REJECTED_HEADER, SPENT_HEADER, type Cookieman } from './core.js'
 import { CHROME_UA, FIREFOX_UA, Jar, SECRET } from './test-support/jar.js'
 
 // The proxy's decision is plain data: no framework, no Response. These tests drive it through the
@@ -42,7 +42,7 @@ describe('planProxy', () => {
       [SPENT_HEADER]: '99999',
     })
     expect(await engine.planProxy(headers)).toEqual({
-      requestHeaders: { [PROFILE_HEADER]: 'gecko;Firefox;153.0;Gecko', [SPENT_HEADER]: '0' },
+      requestHeaders: { [PROFILE_HEADER]: 'gecko;Firefox;153.0;Gecko', [SPENT_HEADER]: '0', [REJECTED_HEADER]: '' },
       setCookie: [],
       cookies: [],
       responseHeaders: {},
@@ -96,7 +96,7 @@ describe('planProxy', () => {
     expect([rest.isNew, rest.data]).toEqual([false, { cart: ['a', 'b'] }])
   })
 
-  it('with rolling, leaves a bad session to the readers (they report it) and deletes only what is stale', async () => {
+  it('with rolling, a session the proxy rejects reaches onError once: deleted, and the readers told why', async () => {
     const errors: string[] = []
     const engine = createEngine<Cart>({
       secret: SECRET,
@@ -104,11 +104,20 @@ describe('planProxy', () => {
       defaults: () => ({ cart: [] }),
       onError: (e) => errors.push(e.code),
     })
-    const headers = new Headers({ 'user-agent': CHROME_UA, cookie: 'session=v1.1.garbage; session.3=x' })
+    const headers = new Headers({ 'user-agent': CHROME_UA, cookie: 'theme=dark; session=v1.1.garbage; session.3=x' })
     const decision = await engine.planProxy(headers)
-    expect(decision.setCookie).toEqual([`session.3=; ${DELETE_ATTRIBUTES}`, expect.stringMatching(MARKER)])
-    expect(decision.requestHeaders['cookie']).toBe(`session=v1.1.garbage; ${markerPair(decision.setCookie)}`)
+    expect(decision.setCookie.sort()).toEqual([`session.3=; ${DELETE_ATTRIBUTES}`, `session=; ${DELETE_ATTRIBUTES}`])
+    expect(decision.requestHeaders['cookie']).toBe('theme=dark')
+    expect(decision.requestHeaders['x-next-cookieman-rejected']).toBe('ERR_SESSION_MALFORMED')
     expect(errors).toEqual(['ERR_SESSION_MALFORMED'])
+    // The reader (getSession) sees why the session is new, and does not report it a second time.
+    const read = await engine.decodeSession(forwarded(headers, decision.requestHeaders))
+    expect(read.isNew).toBe(true)
+    expect(read.error?.code).toBe('ERR_SESSION_MALFORMED')
+    expect(errors).toEqual(['ERR_SESSION_MALFORMED'])
+    // A client cannot use the header through the proxy: it is overwritten; a valid cookie reads as valid.
+    const forged = await engine.planProxy(new Headers({ 'x-next-cookieman-rejected': 'ERR_SESSION_TAMPERED' }))
+    expect(forged.requestHeaders['x-next-cookieman-rejected']).toBe('')
   })
 
   const lineBytes = (lines: readonly string[]) =>

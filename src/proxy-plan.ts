@@ -10,6 +10,7 @@ import {
   cookieHeaderOf,
   readRequest,
   rebuildCookieHeader,
+  REJECTED_HEADER,
   SPENT_HEADER,
   withHeaders,
   type HeadersLike,
@@ -111,9 +112,13 @@ export async function planProxy<T extends object>(
   const incoming = cookieHeader ?? cookieHeaderOf(headers)
   const profile = profileFor(headers.get('user-agent'), ctx.database)
   const encoded = encodeProfile(profile)
-  const requestHeaders: Record<string, string> = { [PROFILE_HEADER]: encoded, [SPENT_HEADER]: '0' }
+  const requestHeaders: Record<string, string> = {
+    [PROFILE_HEADER]: encoded,
+    [SPENT_HEADER]: '0',
+    [REJECTED_HEADER]: '',
+  }
   // The request as its readers will see it: this Cookie header, the profile just parsed.
-  const view = withHeaders(headers, { cookie: incoming, [PROFILE_HEADER]: encoded, [SPENT_HEADER]: '0' })
+  const view = withHeaders(headers, { cookie: incoming, ...requestHeaders })
   const request = readRequest(view, base)
   const { chunks } = request
   const writes: CookieWrite[] = []
@@ -145,6 +150,13 @@ export async function planProxy<T extends object>(
           writes.push(...result.cookies)
           rewritten = true
         }
+      } else {
+        // Rejected here and reported to onError here: the readers must not report it again. Ours
+        // are deleted (the next commit would delete them), and the readers are told why.
+        const names = deletionsFor(budget, 0, budget.responseAvailable).names
+        writes.push(...names.map((name) => deletionWrite(name, opts.cookie)))
+        if (names.length === chunks.names.length) requestHeaders[REJECTED_HEADER] = session.error.code
+        rewritten = true
       }
     }
     if (!rewritten) writes.push(...staleDeletions(ctx, request, budget, named))

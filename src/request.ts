@@ -186,6 +186,26 @@ export function trustedCookieHeader(raw: string, baseName: string, stored?: read
  */
 export const SPENT_HEADER = 'x-next-cookieman-spent'
 
+/**
+ * Request header through which the proxy tells the readers that it rejected the session cookie (and
+ * reported it to `onError`, and deleted it): the code, or `''`. The proxy always overwrites it; a
+ * client that sends it without the proxy can only mark its own new session as rejected.
+ */
+export const REJECTED_HEADER = 'x-next-cookieman-rejected'
+
+const REJECTED_CODES = new Set([
+  'ERR_SESSION_TAMPERED',
+  'ERR_SESSION_MALFORMED',
+  'ERR_SESSION_EXPIRED',
+  'ERR_SESSION_TOO_LARGE',
+])
+
+/** The code the proxy forwarded for a cookie it rejected, if any. */
+export function rejectedCode(headers: HeadersLike): string | undefined {
+  const code = headers.get(REJECTED_HEADER)
+  return code !== null && REJECTED_CODES.has(code) ? code : undefined
+}
+
 /** The bytes of Set-Cookie lines the proxy already put in this request's response. */
 export function responseSpentOf(headers: HeadersLike): number {
   const value = Number(headers.get(SPENT_HEADER) ?? 0)

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { freezeClock } from '../test-support/clock.js'
 import { PROFILE_HEADER } from '../browsers/profile-header.js'
-import { SPENT_HEADER } from '../request.js'
+import { REJECTED_HEADER, SPENT_HEADER } from '../request.js'
 import { CHROME_UA, FIREFOX_UA, IE11_UA, Jar } from '../test-support/jar.js'
 import { make, NOW, storeCart } from '../test-support/next.js'
 
@@ -105,7 +105,7 @@ describe('middleware', () => {
     })
     const res = await cm.middleware(req, existing)
     expect(res.headers.get('x-middleware-override-headers')!.split(',').sort()).toEqual(
-      ['user-agent', 'x-a', PROFILE_HEADER, SPENT_HEADER].sort(),
+      ['user-agent', 'x-a', PROFILE_HEADER, SPENT_HEADER, REJECTED_HEADER].sort(),
     )
     for (const removed of ['x-user-id', 'x-user-role', 'x-b']) expect(forwardedHeader(res, removed)).toBeNull()
   })
@@ -156,7 +156,7 @@ describe('middleware', () => {
     expect(forwardedHeader(res, PROFILE_HEADER)).toBe('blink;Chrome%20Headless;156.0.0.0;Blink')
     // The earlier override list is the whole forwarded request (Next drops headers not listed): ours join it.
     expect(res.headers.get('x-middleware-override-headers')!.split(',').sort()).toEqual(
-      ['x-tenant', PROFILE_HEADER, SPENT_HEADER].sort(),
+      ['x-tenant', PROFILE_HEADER, SPENT_HEADER, REJECTED_HEADER].sort(),
     )
   })
 })
