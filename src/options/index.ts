@@ -33,8 +33,8 @@ const LIMIT_KEYS = [
   'browsers',
 ] as const
 
-const GENERATE =
-  "generate one with: node -e \"console.log(require('node:crypto').randomBytes(32).toString('base64url'))\""
+// (Node's crypto is reached through the global here: the Edge build must not name a node: module.)
+const GENERATE = `generate one with: node -p "crypto.randomBytes(32).toString('base64url')"`
 
 function resolveSecrets(secret: unknown): string[] {
   const list = typeof secret === 'string' ? [secret] : Array.isArray(secret) ? (secret as unknown[]) : undefined
