@@ -5,9 +5,20 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { actionForm, build, BUILDS, Jar, prepare, SECRET, setCookies, start, type Running } from './server.js'
+import {
+  actionForm,
+  CHROME_UA as CHROME,
+  postForm,
+  build,
+  BUILDS,
+  Jar,
+  prepare,
+  SECRET,
+  setCookies,
+  start,
+  type Running,
+} from './server.js'
 
-const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36'
 const PROFILE_HEADER = 'x-next-cookieman-profile'
 
 // A raised budget (and Node's header limit with it) so that a 20 KB session fits: 32 KiB of Cookie header.
@@ -205,12 +216,7 @@ for (const which of BUILDS) {
       const page = await get('/', jar)
       const form = actionForm(await page.text(), 'add')
       form.set('count', '5')
-      const res = await fetch(app.url + '/', {
-        method: 'POST',
-        headers: { 'user-agent': CHROME, cookie: jar.header() },
-        body: form,
-        redirect: 'manual',
-      })
+      const res = await postForm(`${app.url}/`, jar, form)
       expect(res.status).toBe(200)
       jar.apply(res)
       expect([...jar.cookies.keys()]).toEqual(['session'])
@@ -264,13 +270,7 @@ for (const which of BUILDS) {
     it('after a server action commits, the same response renders it: adding, then destroying', async () => {
       const jar = new Jar()
       const page = await (await get('/', jar)).text()
-      const post = (form: FormData) =>
-        fetch(app.url + '/', {
-          method: 'POST',
-          headers: { 'user-agent': CHROME, cookie: jar.header() },
-          body: form,
-          redirect: 'manual',
-        })
+      const post = (form: FormData) => postForm(`${app.url}/`, jar, form)
       const add = actionForm(page, 'add')
       add.set('count', '3')
       const added = await post(add)

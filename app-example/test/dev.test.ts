@@ -2,9 +2,19 @@
 // with webpack (its default) on the Next 15 copy. The session is right in both: an action's
 // commit renders in the same response, the Pages Router reads and writes the same session.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { actionForm, APP, BUILDS, Jar, prepare, SECRET, start, type Running } from './server.js'
+import {
+  actionForm,
+  CHROME_UA as CHROME,
+  postForm,
+  APP,
+  BUILDS,
+  Jar,
+  prepare,
+  SECRET,
+  start,
+  type Running,
+} from './server.js'
 
-const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36'
 const ENV = {
   SESSION_SECRET: SECRET,
   SESSION_FRONTS: 'node',
@@ -33,13 +43,7 @@ for (const { label, build, dir } of DEV) {
     it('a server action’s commit renders in the same response (add, then destroy)', async () => {
       const jar = new Jar()
       const page = await (await fetch(`${app.url}/`, { headers: { 'user-agent': CHROME } })).text()
-      const post = (form: FormData) =>
-        fetch(`${app.url}/`, {
-          method: 'POST',
-          headers: { 'user-agent': CHROME, cookie: jar.header() },
-          body: form,
-          redirect: 'manual',
-        })
+      const post = (form: FormData) => postForm(`${app.url}/`, jar, form)
       const add = actionForm(page, 'add')
       add.set('count', '2')
       const added = await post(add)

@@ -8,6 +8,20 @@ export const ROOT = join(APP, '..')
 
 export const SECRET = 'integration-test-secret-0123456789-abcdef'
 
+/** The User-Agent of the Debian Chromium the suites drive. */
+export const CHROME_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36'
+
+/** A form POST as a browser without JavaScript sends it (a server action's no-JS path), from `jar`. */
+export function postForm(url: string, jar: Jar, form: FormData): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'user-agent': CHROME_UA, cookie: jar.header() },
+    body: form,
+    redirect: 'manual',
+  })
+}
+
 /**
  * One build of the test matrix: the example app under a Next.js version, a bundler and a proxy
  * file (`proxy.ts`, Node runtime, Next 16 only; `middleware.ts`, Edge runtime by default), served
