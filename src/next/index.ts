@@ -12,7 +12,7 @@ import {
 } from '../core.js'
 import { inSharedCache, loadWorkUnits, outsideWorkUnits } from './work-units.js'
 import { nodeAdapter } from './node.js'
-import { nodeRequestOf, requestState, requests, type RequestLike, type RequestState } from './requests.js'
+import { nodeRequestOf, requestState, type RequestLike, type RequestState } from './requests.js'
 import { forwardedCookieHeader, forwardRequestHeaders, MIDDLEWARE_SET_COOKIE, mutable } from './protocol.js'
 
 /**
@@ -125,8 +125,7 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
       )
     }
     const storeMayDiffer =
-      requestHeaders.get(MIDDLEWARE_SET_COOKIE) !== null ||
-      requests.get(requestHeaders)?.get(core.cookieName)?.wroteThroughStore === true
+      requestHeaders.get(MIDDLEWARE_SET_COOKIE) !== null || stateOf(requestHeaders).wroteThroughStore
     const view = storeMayDiffer ? core.trustedHeaders(requestHeaders, (await cookies()).getAll()) : requestHeaders
     return { requestHeaders, view, cookies }
   }

@@ -23,7 +23,7 @@ export interface RequestState {
 // response), or the Node.js request. Shared by every copy of the package (webpack evaluates the
 // app's session module once per layer): the page rendered after an action that committed gets the
 // action's session, settled to what was written, whichever layer renders it.
-export const requests = shared('next-requests', () => new WeakMap<object, Map<string, RequestState>>())
+const requests = shared('next-requests', () => new WeakMap<object, Map<string, RequestState>>())
 /** The Node.js request a session was read from, for a commit that names only the response. */
 export const nodeRequestOf = shared('next-node-requests', () => new WeakMap<object, RequestLike>())
 
