@@ -47,7 +47,12 @@ describe('decompression bomb', () => {
       const cm = createCookieman({ secret: SECRET, mode, compress: true, onError: (e) => errors.push(e.code) })
       const key = await deriveKey(SECRET, 'session', mode)
       const now = Math.floor(Date.now() / 1000)
-      const wire = await seal(mode, key, { kid: key.kid, iat: now, exp: now + 60, compressed: true }, bomb)
+      const wire = await seal(
+        mode,
+        key,
+        { kid: key.kid, iat: now, exp: now + 60, created: now, compressed: true },
+        bomb,
+      )
       const s = await cm.decodeSession(new Headers({ cookie: `session=v1.1.${wire}` }))
       expect(s.isNew).toBe(true)
       expect(s.error?.code).toBe('ERR_SESSION_TOO_LARGE')
@@ -61,7 +66,12 @@ describe('decompression bomb', () => {
     const key = await deriveKey(SECRET, 'session', 'sign')
     const now = Math.floor(Date.now() / 1000)
     const packed = await deflateRaw(encoder.encode(json))
-    const wire = await seal('sign', key, { kid: key.kid, iat: now, exp: now + 60, compressed: true }, packed)
+    const wire = await seal(
+      'sign',
+      key,
+      { kid: key.kid, iat: now, exp: now + 60, created: now, compressed: true },
+      packed,
+    )
     const s = await cm.decodeSession(new Headers({ cookie: `session=v1.1.${wire}` }))
     expect(s.error).toBeUndefined()
     expect(s.data).toEqual({ a: 'x'.repeat(2000) })

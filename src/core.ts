@@ -30,7 +30,8 @@ export type { BudgetSnapshot, CommitReport, ShrinkStep } from './report.js'
 export type { CookieWrite } from './set-cookie.js'
 export type { Budget, BudgetLimit } from './budget.js'
 export type { Session } from './session.js'
-export type { ShrinkFunction } from './shrink/index.js'
+export type { ShrinkFunction, ShrinkInfo } from './shrink/index.js'
+export { trimCount } from './shrink/trim-count.js'
 export type {
   CookiemanOptions,
   CookieAttributes,

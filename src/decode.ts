@@ -13,7 +13,7 @@ const FUTURE_IAT_SKEW = 60
 /** A new session with `defaults()`; a rejected cookie's error goes to `onError` once. */
 function newSession<T extends object>(ctx: EngineContext<T>, error?: SessionError): Session<T> {
   if (error !== undefined) ctx.reportError(error)
-  return createSession(ctx.opts.defaults(), { iat: undefined, count: undefined }, error)
+  return createSession(ctx.opts.defaults(), { iat: undefined, created: undefined, count: undefined }, error)
 }
 
 /**
@@ -36,7 +36,7 @@ export async function decodeSession<T extends object>(
     const code = rejectedCode(headers) as SessionErrorCode | undefined
     if (code === undefined) return newSession(ctx)
     const error = new SessionError(code, `session cookie ${name} was rejected by the proxy (${code})`)
-    return createSession(ctx.opts.defaults(), { iat: undefined, count: undefined }, error)
+    return createSession(ctx.opts.defaults(), { iat: undefined, created: undefined, count: undefined }, error)
   }
   const assembled = assemble(chunks)
   if (!assembled.ok) {
@@ -57,6 +57,17 @@ export async function decodeSession<T extends object>(
   // token older than the current maxAge is expired too (maxAge lowered since it was issued).
   if (now >= opened.meta.exp || now - opened.meta.iat >= opts.maxAge) {
     return fresh(new SessionError('ERR_SESSION_EXPIRED', `session cookie ${name} expired`))
+  }
+  // However often it was re-issued, a session ends absoluteMaxAge after its first issue (a
+  // first-version token, without one, counts from its own issue).
+  const created = opened.meta.created ?? opened.meta.iat
+  if (now - created >= opts.absoluteMaxAge) {
+    return fresh(
+      new SessionError(
+        'ERR_SESSION_EXPIRED',
+        `session cookie ${name} was first issued more than absoluteMaxAge (${opts.absoluteMaxAge} s) ago`,
+      ),
+    )
   }
   // Issued in the future: a server whose clock runs fast would otherwise give it a longer life.
   if (opened.meta.iat > now + FUTURE_IAT_SKEW) {
@@ -86,5 +97,5 @@ export async function decodeSession<T extends object>(
   // verify() may have changed what it was given: then the sealed text no longer describes it.
   const text = opts.verify === undefined ? payload.text : JSON.stringify(decoded)
   const { data, snapshot } = withDefaults<T>(decoded, text, opts.defaults() as Data)
-  return createSession(data, { iat: opened.meta.iat, count: assembled.count }, undefined, snapshot)
+  return createSession(data, { iat: opened.meta.iat, created, count: assembled.count }, undefined, snapshot)
 }

@@ -44,7 +44,7 @@ describe('round trip', () => {
     const { setCookie, report, session } = await commit(cm, jar, (d) => d.cart.push('sku-1'))
     expect(setCookie).toHaveLength(1)
     expect(setCookie[0]).toMatch(
-      /^session=v1\.1\.[A-Za-z0-9_-]{4}\.[0-9a-z]+\.[0-9a-z]+\.0\.\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+; Max-Age=1209600; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+      /^session=v1\.1\.[A-Za-z0-9_-]{4}\.[0-9a-z]+\.[0-9a-z]+\.2\.0\.\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+; Max-Age=1209600; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
     )
     expect(report).toMatchObject({ chunks: 1, unchanged: false, shrunk: false, shrinkSteps: 0, deleted: [] })
     expect(report.bytes).toBe(jar.header().length)
@@ -70,12 +70,13 @@ describe('round trip', () => {
     const jar = new Jar(CHROME_UA)
     const cart = skus(800)
     const { report, setCookie } = await commit(cm, jar, (d) => (d.cart = cart))
-    // JSON: 21,622 bytes; base64url: 28,830; sealed: + 21 (kid.iat.exp.z.) + 41 (JWE iv, tag, dots) = 28,892;
-    // with the 5-byte header 28,897 > 4089 + 6 × 4087 = 28,611, so 8 chunks.
+    // JSON: 21,622 bytes; base64url: 28,830; sealed: + 23 (kid.iat.exp.F.age., age 0 for a new
+    // session) + 41 (JWE iv, tag, dots) = 28,894; with the 5-byte header 28,899 > 4089 + 6 × 4087
+    // = 28,611, so 8 chunks.
     expect(JSON.stringify({ cart, recent: [] }).length).toBe(21_622)
     expect(report.shrunk).toBe(false)
     expect(report.chunks).toBe(8)
-    expect(report.bytes).toBe(28_897 + 'session'.length + 7 * 'session.1'.length + 8)
+    expect(report.bytes).toBe(28_899 + 'session'.length + 7 * 'session.1'.length + 8)
     expect(setCookie.map((c) => c.split('=')[0])).toEqual([
       'session',
       'session.1',
@@ -90,7 +91,7 @@ describe('round trip', () => {
     for (const name of ['session', 'session.1', 'session.2', 'session.3', 'session.4', 'session.5', 'session.6']) {
       expect(name.length + jar.cookies.get(name)!.length).toBe(4096)
     }
-    expect('session.7'.length + jar.cookies.get('session.7')!.length).toBe(28_897 - 28_611 + 9)
+    expect('session.7'.length + jar.cookies.get('session.7')!.length).toBe(28_899 - 28_611 + 9)
     expect(jar.cookies.get('session')!.startsWith('v1.8.')).toBe(true)
     const back = await cm.decodeSession(jar.headers())
     expect(back.data.cart).toEqual(cart)

@@ -9,7 +9,7 @@ import { readRequest, responseSpentOf, type HeadersLike } from './request.js'
 import { seal, sealedLength, type SealMeta } from './seal.js'
 import { captureSession, settle, stateOf, type Session } from './session.js'
 import { deletionWrite, liveWrite, NO_STORE, serializeWrite, type CookieWrite } from './set-cookie.js'
-import { shrink, type Data } from './shrink/index.js'
+import { overBytes, shrink, type Data } from './shrink/index.js'
 import { utf8Length } from './utf8.js'
 
 /**
@@ -95,7 +95,19 @@ export async function encodeSession<T extends object>(
   }
 
   const { kid } = (await ctx.keys())[0]!
-  const meta: SealMeta = { kid, iat: now, exp: now + opts.maxAge, compressed: false }
+  // A session keeps its first issue time across commits; it ends absoluteMaxAge after it (the
+  // reader refuses it then, and the cookie's Max-Age says the same to the browser). One held past
+  // that in memory starts over as a new session.
+  const firstIssued =
+    state.created !== undefined && state.created + opts.absoluteMaxAge > now ? state.created : undefined
+  const created = firstIssued ?? now
+  const meta: SealMeta = {
+    kid,
+    iat: now,
+    exp: Math.min(now + opts.maxAge, created + opts.absoluteMaxAge),
+    created,
+    compressed: false,
+  }
   const payload = new PayloadEncoder(ctx.backend)
   const sealedFits = (plaintextBytes: number, compressed: boolean): boolean =>
     plan(sealedLength(opts.mode, compressed ? { ...meta, compressed } : meta, plaintextBytes), budget) !== undefined
@@ -103,10 +115,18 @@ export async function encodeSession<T extends object>(
   const fitsText = (text: string, jsonBytes: number): boolean | Promise<boolean> => {
     if (jsonBytes > opts.maxInflatedBytes) return false
     if (!opts.compress) return sealedFits(jsonBytes, false)
-    return payload.measure(text, jsonBytes).then((m) => sealedFits(m.bytes, m.compressed))
+    return payload.measure(text, jsonBytes).then((m) => {
+      over.measured(jsonBytes, m.bytes)
+      return sealedFits(m.bytes, m.compressed)
+    })
   }
   const fits = (data: Data, jsonBytes: number): boolean | Promise<boolean> =>
     fitsText(opts.compress ? JSON.stringify(data) : '', jsonBytes)
+  const over = overBytes(
+    (plaintextBytes) => sealedFits(plaintextBytes, opts.compress),
+    budget.headerAvailable,
+    opts.maxInflatedBytes,
+  )
 
   let finalJson = json
   let storedData: Data | undefined
@@ -114,7 +134,7 @@ export async function encodeSession<T extends object>(
   let summary: ShrinkSummary | undefined
   if (!(await fitsText(json, utf8Length(json)))) {
     // The working copy the shrinkers may mutate: a JSON round trip, so it is plain data.
-    const shrunk = await shrink(JSON.parse(json) as Data, ctx.shrinkers, fits)
+    const shrunk = await shrink(JSON.parse(json) as Data, ctx.shrinkers, fits, over)
     summary = shrinkSummary(shrunk)
     if (!shrunk.fits) {
       const error = new SessionError(
@@ -146,7 +166,7 @@ export async function encodeSession<T extends object>(
   const names = values.map((_, i) => chunkName(opts.cookieName, i))
   const stale = deletionsFor(budget, values.length, budget.responseAvailable - layout.lineBytes).names
   const writes = [
-    ...values.map((value, i) => liveWrite(names[i]!, value, opts.cookie, opts.maxAge)),
+    ...values.map((value, i) => liveWrite(names[i]!, value, opts.cookie, meta.exp - now)),
     ...deletions(stale),
   ]
 
@@ -157,11 +177,11 @@ export async function encodeSession<T extends object>(
   const defaults = opts.defaults() as Data
   const load = () => withDefaults<T>(JSON.parse(finalJson) as Data, finalJson, defaults)
   if (holdsEveryDefault(stored, defaults)) {
-    settle(session, () => load().data, now, written, finalJson)
+    settle(session, () => load().data, { iat: now, created }, written, finalJson)
   } else {
     // A default is merged in: the snapshot is the merged data's JSON, so parse now.
     const { data, snapshot } = load()
-    settle(session, data, now, written, snapshot)
+    settle(session, data, { iat: now, created }, written, snapshot)
   }
   return done(writes, {
     ...base,

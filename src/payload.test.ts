@@ -12,13 +12,13 @@ freezeClock(NOW)
 describe('modes', () => {
   it('sign mode is compressed only when asked', async () => {
     for (const [compress, z] of [
-      [undefined, '0'],
-      [true, '1'],
+      [undefined, '2'],
+      [true, '3'],
     ] as const) {
       const { cm } = make({ mode: 'sign', ...(compress !== undefined && { compress }) })
       const jar = new Jar(CHROME_UA)
       await commit(cm, jar, (d) => (d.cart = skus(100)))
-      expect(jar.cookies.get('session')!.split('.')[5]).toBe(z) // z = 1: deflated
+      expect(jar.cookies.get('session')!.split('.')[5]).toBe(z) // flags: 2 the age field follows, + 1 deflated
       expect((await cm.decodeSession(jar.headers())).data.cart).toEqual(skus(100))
     }
   })
@@ -45,8 +45,8 @@ describe('modes', () => {
     const { cm } = make({ mode: 'sign', compress: false })
     const jar = new Jar(CHROME_UA)
     await commit(cm, jar, (d) => d.cart.push('readable'))
-    // v1 . count . kid . iat . exp . z . payload . signature
-    const payload = jar.cookies.get('session')!.split('.')[6]!
+    // v1 . count . kid . iat . exp . flags . age . payload . signature
+    const payload = jar.cookies.get('session')!.split('.')[7]!
     expect(JSON.parse(new TextDecoder().decode(base64url.decode(payload)))).toEqual({ cart: ['readable'], recent: [] })
   })
 
@@ -70,7 +70,7 @@ describe('modes', () => {
     const s = await cm.decodeSession(jar.headers())
     s.data.k = 'Zq'
     jar.apply((await cm.encodeSession(s, jar.headers())).setCookie)
-    expect(jar.cookies.get('session')!.split('.')[5]).toBe('0')
+    expect(jar.cookies.get('session')!.split('.')[5]).toBe('2')
     expect((await cm.decodeSession(jar.headers())).data).toEqual({ k: 'Zq' })
   })
 

@@ -7,13 +7,17 @@ import { base64urlLength } from './utf8.js'
 /**
  * Sealing. The token is a standard JWE (RFC 7516, `dir` + `A256GCM`) or JWS (RFC 7515, `HS256`)
  * compact serialization whose protected header carries `kid`, `iat`, `exp` (RFC 7519 section 5.3
- * replicates claims in the header) and `z` (payload deflated). That header is fully determined by
- * those four values, so the cookie carries them in compact form and the reader rebuilds the header
- * byte for byte: the header is the AAD of the JWE and part of the JWS signing input, so a changed
- * value fails verification like any other tampering. This saves ~75 bytes per session.
+ * replicates claims in the header), `ct` (when the session was first issued: kept across every
+ * re-issue and commit, for `absoluteMaxAge`) and `z` (payload deflated). That header is fully
+ * determined by those values, so the cookie carries them in compact form and the reader rebuilds
+ * the header byte for byte: the header is the AAD of the JWE and part of the JWS signing input,
+ * so a changed value fails verification like any other tampering. This saves ~90 bytes per session.
  *
- * Wire form: `kid.iat.exp.z.REST`, where REST is the compact token after its first `.`
- * (JWE: `.iv.ciphertext.tag`, the encrypted key being empty for `dir`; JWS: `payload.signature`).
+ * Wire form: `kid.iat.exp.F.age.REST`, where F is a flags digit (bit 0: deflated; bit 1: the `age`
+ * field follows, always set by this version), `age` is `iat - ct` in base36, and REST is the
+ * compact token after its first `.` (JWE: `.iv.ciphertext.tag`, the encrypted key being empty for
+ * `dir`; JWS: `payload.signature`). Tokens of the first version (`kid.iat.exp.z.REST`, F 0 or 1,
+ * no `ct`) still open: their `ct` is taken to be their `iat`.
  */
 
 export type { Mode }
@@ -23,6 +27,8 @@ export interface SealMeta {
   /** Seconds since the epoch. */
   iat: number
   exp: number
+  /** When the session was first issued (seconds); `undefined` only in a first-version token read. */
+  created: number | undefined
   compressed: boolean
 }
 
@@ -33,12 +39,18 @@ function protectedHeader(mode: Mode, meta: SealMeta): ProtectedHeader {
   header['kid'] = meta.kid
   header['iat'] = meta.iat
   header['exp'] = meta.exp
+  if (meta.created !== undefined) header['ct'] = meta.created
   if (meta.compressed) header['z'] = 1
   return header
 }
 
+const DEFLATED = 1
+const AGED = 2
+
 function metaPrefix(meta: SealMeta): string {
-  return `${meta.kid}.${meta.iat.toString(36)}.${meta.exp.toString(36)}.${meta.compressed ? 1 : 0}.`
+  const flags = (meta.compressed ? DEFLATED : 0) | (meta.created === undefined ? 0 : AGED)
+  const age = meta.created === undefined ? '' : `${(meta.iat - meta.created).toString(36)}.`
+  return `${meta.kid}.${meta.iat.toString(36)}.${meta.exp.toString(36)}.${flags}.${age}`
 }
 
 // Fixed parts of REST: JWE `.` + iv (12 bytes) + `.` + ciphertext + `.` + tag (16 bytes);
@@ -69,8 +81,11 @@ export async function seal(mode: Mode, key: SealingKey, meta: SealMeta, plaintex
   return metaPrefix(meta) + rest
 }
 
-// kid: KID_LENGTH base64url characters; iat, exp: base36 seconds; z: 0 or 1.
-const WIRE = new RegExp(`^([A-Za-z0-9_-]{${KID_LENGTH}})\\.([0-9a-z]{1,9})\\.([0-9a-z]{1,9})\\.([01])\\.`)
+// kid: KID_LENGTH base64url characters; iat, exp: base36 seconds; flags 0-3; with flag 2, the
+// age (iat - ct) in base36 seconds.
+const WIRE = new RegExp(
+  `^([A-Za-z0-9_-]{${KID_LENGTH}})\\.([0-9a-z]{1,9})\\.([0-9a-z]{1,9})\\.(?:([01])|([23])\\.([0-9a-z]{1,9}))\\.`,
+)
 
 // RFC 4648 section 3.5: in canonical base64url the bits a final character leaves over are zero.
 // jose (like most decoders) ignores them, so without this check one token would have several
@@ -122,12 +137,22 @@ export type OpenResult =
 export async function open(mode: Mode, keys: readonly SealingKey[], wire: string): Promise<OpenResult> {
   const m = WIRE.exec(wire)
   if (m === null) return { ok: false, reason: 'format' }
-  const [prefix, kid, iat36, exp36, z] = m as unknown as [string, string, string, string, string]
+  const [prefix, kid, iat36, exp36, oldFlags, flags, age36] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+    string | undefined,
+    string | undefined,
+  ]
+  const iat = Number.parseInt(iat36, 36)
   const meta: SealMeta = {
     kid,
-    iat: Number.parseInt(iat36, 36),
+    iat,
     exp: Number.parseInt(exp36, 36),
-    compressed: z === '1',
+    created: age36 === undefined ? undefined : iat - Number.parseInt(age36, 36),
+    compressed: (Number(oldFlags ?? flags) & DEFLATED) !== 0,
   }
   // Only the canonical spelling of each number is accepted, so one token has exactly one wire form.
   if (metaPrefix(meta) !== prefix) return { ok: false, reason: 'format' }

@@ -11,6 +11,12 @@ export interface Session<T extends object> {
   readonly isNew: boolean
   /** Why the session came back empty, when a cookie was rejected. */
   readonly error?: SessionError
+  /**
+   * When the session was first issued: its first commit, kept (authenticated) across every commit
+   * and rolling re-issue, and what `absoluteMaxAge` counts from. `undefined` while nothing is
+   * stored (a new session before its first commit, or after `destroy()` and a commit).
+   */
+  readonly createdAt: Date | undefined
   /** Marks the session for deletion: the next commit deletes every chunk and writes nothing. */
   destroy(): void
 }
@@ -21,6 +27,8 @@ export interface SessionState {
   snapshot: string
   /** `iat` of the token read or written, for rolling refresh. */
   iat: number | undefined
+  /** When the session was first issued (seconds), from the token read or written. */
+  created: number | undefined
   /** Chunk count of the valid session on the request, `undefined` when none was valid. */
   count: number | undefined
   /** What the last commit of this session object wrote (a later unchanged commit repeats nothing). */
@@ -73,6 +81,11 @@ class CookieSession<T extends object> implements Session<T> {
     if (error !== undefined) this.error = error
   }
 
+  get createdAt(): Date | undefined {
+    const created = states.get(this)?.created
+    return created === undefined ? undefined : new Date(created * 1000)
+  }
+
   destroy(): void {
     const state = states.get(this)
     if (state !== undefined) state.destroyed = true
@@ -99,7 +112,14 @@ export function createSession<T extends object>(
 export function stateOf(session: Session<object>): SessionState {
   let state = states.get(session)
   if (state === undefined) {
-    state = { snapshot: '', iat: undefined, count: undefined, written: undefined, destroyed: false }
+    state = {
+      snapshot: '',
+      iat: undefined,
+      created: undefined,
+      count: undefined,
+      written: undefined,
+      destroyed: false,
+    }
     states.set(session, state)
   }
   return state
@@ -125,7 +145,7 @@ export function captureSession<T extends object>(session: Session<T>): () => voi
 export function settle<T extends object>(
   session: Session<T>,
   data: T | (() => T),
-  iat: number | undefined,
+  issued: { iat: number; created: number } | undefined,
   written: Written,
   /** `JSON.stringify(data)`; required when `data` is a function. */
   json: string = JSON.stringify(data),
@@ -137,7 +157,8 @@ export function settle<T extends object>(
   else session.data = data()
   ;(session as { isNew: boolean }).isNew = written.chunks === 0
   state.snapshot = json
-  state.iat = iat
+  state.iat = issued?.iat
+  state.created = issued?.created
   state.count = written.chunks === 0 ? undefined : written.chunks
   state.written = written
   // destroy() applies to the commit that follows it; the session object lives on (log out, log in).

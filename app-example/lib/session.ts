@@ -1,4 +1,4 @@
-import { createCookieman } from 'next-cookieman'
+import { createCookieman, trimCount } from 'next-cookieman'
 import { sessionSecret } from './secret'
 
 export type Item = { sku: string; name: string; qty: number }
@@ -31,16 +31,18 @@ export const cookieman = createCookieman<ShopSession>({
 })
 
 // Shrink functions run in registration order when the session does not fit the browser's budget.
-// Recently viewed first: drop the oldest entry; on the last pass drop the whole list.
-cookieman.register('recent', (data, last) => {
-  data.recent?.shift()
+// `overBytes` says how many bytes of JSON must go; trimCount turns that into a number of items, so
+// one splice per call trims any list in linear time (shift() per call would be quadratic).
+// Recently viewed first: drop the oldest entries; on the last pass drop the whole list.
+cookieman.register('recent', (data, last, { overBytes }) => {
+  if (!last) data.recent?.splice(0, trimCount(data.recent, overBytes))
   if (last || data.recent?.length === 0) delete data.recent
   return data
 })
 
 // Then the cart: drop the oldest items (the report tells the page which keys were trimmed).
-cookieman.register('cart', (data) => {
-  data.cart?.shift()
+cookieman.register('cart', (data, _last, { overBytes }) => {
+  data.cart?.splice(0, trimCount(data.cart, overBytes))
   if (data.cart?.length === 0) delete data.cart
   return data
 })

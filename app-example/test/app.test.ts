@@ -134,6 +134,49 @@ for (const which of BUILDS) {
       }
     })
 
+    it('POST refuses a body over 64 KiB with 413 before parsing it, with or without Content-Length', async () => {
+      const item = { sku: 'sku-000000000001', name: 'x'.repeat(8), qty: 1 }
+      const cart = Array.from({ length: 20_000 }, () => item) // 1 MB of valid items
+      const body = JSON.stringify({ cart })
+      expect(body.length).toBeGreaterThan(1_000_000)
+      const sized = await fetch(`${app.url}/api/session`, {
+        method: 'POST',
+        headers: { 'user-agent': CHROME, 'content-type': 'application/json' },
+        body,
+      })
+      expect(sized.status).toBe(413)
+      expect(await sized.json()).toEqual({ error: 'the body is over 65536 bytes' })
+      expect(sized.headers.getSetCookie()).toEqual([])
+      // Chunked, no Content-Length: counted as it arrives.
+      const bytes = new TextEncoder().encode(body)
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let at = 0; at < bytes.length; at += 16_384) controller.enqueue(bytes.slice(at, at + 16_384))
+          controller.close()
+        },
+      })
+      const chunked = await fetch(`${app.url}/api/session`, {
+        method: 'POST',
+        headers: { 'user-agent': CHROME, 'content-type': 'application/json' },
+        body: stream,
+        duplex: 'half',
+      } as RequestInit)
+      expect(chunked.status).toBe(413)
+      expect(chunked.headers.getSetCookie()).toEqual([])
+      // Just under the limit: accepted, and trimmed to the budget.
+      const fits = JSON.stringify({ cart: cart.slice(0, 1200) })
+      expect(fits.length).toBeLessThanOrEqual(65_536)
+      const ok = await fetch(`${app.url}/api/session`, {
+        method: 'POST',
+        headers: { 'user-agent': CHROME, 'content-type': 'application/json' },
+        body: fits,
+      })
+      expect(ok.status).toBe(200)
+      const posted = (await ok.json()) as { report: { shrunk: boolean; trimmedKeys: string[] } }
+      expect(posted.report.shrunk).toBe(true)
+      expect(posted.report.trimmedKeys).toEqual(['cart'])
+    })
+
     it('DELETE destroys the session: every chunk is deleted', async () => {
       const jar = new Jar()
       jar.apply(

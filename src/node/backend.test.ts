@@ -29,7 +29,7 @@ describe.each(BACKENDS)('tokens are interchangeable: %s', (_label, writer, reade
     expect(w.kid).toBe(r.kid)
     for (const text of ['', '{}', '{"a":"é ✓ 𝄞"}', JSON.stringify({ x: 'y'.repeat(9000) })]) {
       for (const compressed of [false, true]) {
-        const meta: SealMeta = { kid: w.kid, iat: now, exp: now + 60, compressed }
+        const meta: SealMeta = { kid: w.kid, iat: now, exp: now + 60, created: now, compressed }
         const plaintext = compressed ? await writer.deflateRaw(encoder.encode(text)) : encoder.encode(text)
         const wire = await seal(mode, w, meta, plaintext)
         const opened = await open(mode, [r], wire)
@@ -48,7 +48,7 @@ describe.each(BACKENDS)('tokens are interchangeable: %s', (_label, writer, reade
     const wire = await seal(
       mode,
       w,
-      { kid: w.kid, iat: now, exp: now + 60, compressed: false },
+      { kid: w.kid, iat: now, exp: now + 60, created: now, compressed: false },
       encoder.encode('{"a":1}'),
     )
     // Flip one payload character to another canonical one (the last characters carry padding bits).
@@ -132,7 +132,12 @@ describe('node backend', () => {
     const errors: string[] = []
     const cm = createNode({ secret: SECRET, compress: true, onError: (e) => errors.push(e.code) })
     const key = await deriveKey(SECRET, 'session', 'encrypt', nodeBackend)
-    const wire = await seal('encrypt', key, { kid: key.kid, iat: now, exp: now + 60, compressed: true }, bomb)
+    const wire = await seal(
+      'encrypt',
+      key,
+      { kid: key.kid, iat: now, exp: now + 60, created: now, compressed: true },
+      bomb,
+    )
     const heap = process.memoryUsage().arrayBuffers
     const s = await cm.decodeSession(new Headers({ cookie: `session=v1.1.${wire}` }))
     expect(process.memoryUsage().arrayBuffers - heap).toBeLessThan(8 * 1024 * 1024)

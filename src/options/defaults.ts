@@ -8,6 +8,8 @@ export const DEFAULTS = {
   mode: 'encrypt',
   /** seconds: 14 days */
   maxAge: 14 * 24 * 60 * 60,
+  /** seconds: 30 days (or `maxAge` when that is longer) */
+  absoluteMaxAge: 30 * 24 * 60 * 60,
   rolling: false,
   cookie: { path: '/', sameSite: 'lax', httpOnly: true, secure: true, partitioned: false },
   /**

@@ -16,6 +16,7 @@ const OPTION_KEYS = [
   'mode',
   'compress',
   'maxAge',
+  'absoluteMaxAge',
   'cookie',
   'limits',
   'rolling',
@@ -86,6 +87,17 @@ export function resolveOptions<T extends object>(
   if (maxAge > MAX_AGE_LIMIT) {
     throw configError(`option maxAge is ${maxAge} s; browsers cap cookies at 400 days (${MAX_AGE_LIMIT} s)`)
   }
+  const absoluteMaxAge = positiveInteger(
+    options.absoluteMaxAge,
+    'absoluteMaxAge',
+    Math.max(DEFAULTS.absoluteMaxAge, maxAge),
+  )
+  if (absoluteMaxAge > MAX_AGE_LIMIT) {
+    throw configError(`option absoluteMaxAge is ${absoluteMaxAge} s; at most 400 days (${MAX_AGE_LIMIT} s)`)
+  }
+  if (absoluteMaxAge < maxAge) {
+    throw configError(`option absoluteMaxAge (${absoluteMaxAge} s) must be at least maxAge (${maxAge} s)`)
+  }
   const limits = options.limits ?? {}
   if (!isRecord(limits)) throw configError('option limits must be an object')
   refuseUnknownKeys(limits, LIMIT_KEYS, 'limits.')
@@ -129,6 +141,7 @@ export function resolveOptions<T extends object>(
     mode,
     compress: optionalBoolean(options.compress, 'compress', defaultCompress(mode)),
     maxAge,
+    absoluteMaxAge,
     cookie: resolveCookie(options.cookie, cookieName),
     maxCookieHeaderBytes,
     reserveBytes,

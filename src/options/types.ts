@@ -86,6 +86,13 @@ export interface BaseOptions<T extends object = object> {
   compress?: boolean | undefined
   /** Lifetime in seconds, enforced server-side through `exp`. At most 400 days. @default 1209600 (14 days) */
   maxAge?: number | undefined
+  /**
+   * Lifetime of a session in seconds from its first issue, across every commit and rolling
+   * re-issue: older sessions are `ERR_SESSION_EXPIRED` however recently they were re-issued (a
+   * stolen copy kept alive by replaying it dies too). At least `maxAge`, at most 400 days.
+   * @default 2592000 (30 days), or `maxAge` when that is longer
+   */
+  absoluteMaxAge?: number | undefined
   cookie?: CookieAttributes | undefined
   limits?: LimitsOptions | undefined
   /** Re-issue an unchanged session once more than half of `maxAge` has passed. @default false */
@@ -128,6 +135,7 @@ export interface ResolvedOptions<T extends object> {
   mode: 'encrypt' | 'sign'
   compress: boolean
   maxAge: number
+  absoluteMaxAge: number
   cookie: ResolvedCookie
   maxCookieHeaderBytes: number
   reserveBytes: number

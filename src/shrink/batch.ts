@@ -27,6 +27,7 @@ export async function runShrinker<T extends object>(
   { keys, fn }: Shrinker<T>,
 ): Promise<boolean> {
   const { sizes, steps } = run
+  run.freeze()
   const start = { json: JSON.stringify(run.data), sizes: sizes.save(), steps: steps.length, count: steps.at(-1)?.count }
   const { fits: fitsNow, calls } = await runBatched(run, phase, { keys, fn })
   if (calls === 0) return fitsNow
@@ -55,7 +56,7 @@ async function runOneByOne<T extends object>(
 ): Promise<boolean> {
   while (run.present(keys)) {
     const before = run.sizes.total
-    const returned = fn(run.data as Partial<T>, lastOf(phase)) as Data | undefined
+    const returned = fn(run.data as Partial<T>, lastOf(phase), run.info(keys)) as Data | undefined
     if (returned !== undefined && returned !== null) run.data = returned
     run.sizes.reset(run.data)
     const shrank = run.sizes.total < before
@@ -79,7 +80,7 @@ async function runBatched<T extends object>(
     let made = 0
     let replaced = false
     while (made < calls && run.present(keys)) {
-      const returned = fn(run.data as Partial<T>, lastOf(phase)) as Data | undefined
+      const returned = fn(run.data as Partial<T>, lastOf(phase), run.info(keys)) as Data | undefined
       if (returned !== undefined && returned !== null && returned !== run.data) {
         run.data = returned
         replaced = true

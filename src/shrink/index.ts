@@ -1,9 +1,10 @@
 import { runShrinker } from './batch.js'
 import type { Data, JsonSize } from './json-size.js'
-import { ShrinkRun, type FitTest, type Shrinker, type Step } from './run.js'
+import { ShrinkRun, type FitTest, type OverBytes, type Shrinker, type Step } from './run.js'
 
 export type { Data } from './json-size.js'
-export type { FitTest, Phase, ShrinkFunction, Shrinker, Step } from './run.js'
+export { overBytes } from './over.js'
+export type { FitTest, OverBytes, Phase, ShrinkFunction, ShrinkInfo, Shrinker, Step } from './run.js'
 
 /**
  * The shrink stage of a commit: trims the data, key by key, until it fits. The phases are here;
@@ -31,14 +32,15 @@ function largestFirst(keys: string[], sizes: JsonSize): string[] {
  * 2. keys without a shrinker removed, largest first;
  * 3. registered shrinkers again with `last = true`;
  * 4. remaining keys removed, largest first.
- * Nothing is sealed here: `fits` measures.
+ * Nothing is sealed here: `fits` measures, `over` says by how much it does not fit.
  */
 export async function shrink<T extends object>(
   input: Data,
   shrinkers: readonly Shrinker<T>[],
   fits: FitTest,
+  over: OverBytes,
 ): Promise<ShrinkResult> {
-  const run = new ShrinkRun(input, fits)
+  const run = new ShrinkRun(input, fits, over)
   const initial = new Map([...run.sizes.save().entries].map(([key, entry]) => [key, entry.text]))
 
   const runShrinkers = async (phase: 1 | 3): Promise<boolean> => {

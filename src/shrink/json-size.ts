@@ -44,6 +44,24 @@ export class JsonSize {
     this.sum += size
   }
 
+  /** What {@link total} would be with `keys` re-measured in `data`; changes nothing. */
+  totalWith(data: Data, keys: readonly string[]): number {
+    let sum = this.sum
+    let count = this.entries.size
+    for (const key of keys) {
+      const old = this.entries.get(key)
+      if (old !== undefined) {
+        sum -= old.size
+        count--
+      }
+      const text = Object.hasOwn(data, key) ? JSON.stringify(data[key]) : undefined
+      if (text === undefined) continue
+      sum += utf8Length(JSON.stringify(key)) + 1 + utf8Length(text)
+      count++
+    }
+    return 2 + sum + Math.max(0, count - 1)
+  }
+
   size(key: string): number {
     return this.entries.get(key)?.size ?? 0
   }

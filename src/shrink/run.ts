@@ -4,9 +4,32 @@ import { JsonSize, type Data } from './json-size.js'
 /**
  * A shrink function, as in the Python ancestor: gets the working copy of the session data, trims it
  * (pop an item, drop the key) and returns it. `last` is true in the third phase, when the data still
- * does not fit after every key without a shrinker was removed.
+ * does not fit after every key without a shrinker was removed. `info.overBytes` says how much to
+ * trim, so that one call can remove many items (see {@link ShrinkInfo}).
  */
-export type ShrinkFunction<T extends object> = (data: Partial<T>, last: boolean) => Partial<T>
+export type ShrinkFunction<T extends object> = (data: Partial<T>, last: boolean, info: ShrinkInfo) => Partial<T>
+
+/** What a shrink function is told about the budget when it is called. */
+export interface ShrinkInfo {
+  /**
+   * UTF-8 bytes the session's JSON (`JSON.stringify(data)`) must lose to fit, as `data` is when the
+   * function is called (read it before changing `data`); at least 1, since the function is only
+   * called while the session does not fit. Exact without compression; with `compress`, an
+   * estimate at the compression ratio last measured (the function is called again if it was not
+   * enough). Computed when read: a function that does not read it costs nothing more.
+   */
+  readonly overBytes: number
+}
+
+/**
+ * How many JSON bytes a session of `jsonBytes` is over the budget. `freeze` is called before each
+ * shrink function's run, so that the answer is a function of the data alone while it runs (runs
+ * are replayed).
+ */
+export interface OverBytes {
+  at(jsonBytes: number): number
+  freeze(): void
+}
 
 export interface Shrinker<T extends object> {
   keys: readonly string[]
@@ -37,6 +60,7 @@ export class ShrinkRun {
   constructor(
     data: Data,
     private readonly fits: FitTest,
+    private readonly over: OverBytes,
   ) {
     this.data = data
     this.sizes = new JsonSize(data)
@@ -57,6 +81,26 @@ export class ShrinkRun {
     const previous = this.steps.at(-1)
     if (previous !== undefined && previous.phase === phase && previous.keys === keys) previous.count += count
     else this.steps.push({ phase, keys, count })
+  }
+
+  /** Called before a shrink function's run: its `overBytes` then depend on the data alone. */
+  freeze(): void {
+    this.over.freeze()
+  }
+
+  /**
+   * The `info` argument of one call of the shrinker of `keys`, on the data as it is now. The sizes
+   * of `keys` may be stale in a batch (they are measured at its end): they are re-measured, lazily.
+   */
+  info(keys: readonly string[]): ShrinkInfo {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- read by the getter below
+    const run = this
+    let overBytes: number | undefined
+    return {
+      get overBytes(): number {
+        return (overBytes ??= Math.max(1, run.over.at(run.sizes.totalWith(run.data, keys))))
+      },
+    }
   }
 
   /** Whether one of `keys` is present: a shrinker is only called while one of its keys is. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { shrink, type Data, type Shrinker } from './index.js'
+import { shrink, type Data, type OverBytes, type Shrinker } from './index.js'
 
 type D = Record<string, unknown>
 
@@ -12,6 +12,16 @@ function under(max: number) {
     expect(jsonBytes).toBe(new TextEncoder().encode(JSON.stringify(data)).length)
     return jsonBytes <= max
   }
+}
+
+/** `overBytes` for a budget of `max` JSON bytes: exact, as without compression. */
+const over = (max: number): OverBytes => ({ at: (jsonBytes) => jsonBytes - max, freeze() {} })
+/** For fit tests that are not a byte limit: the functions of these tests do not read it. */
+const unread: OverBytes = {
+  at: () => {
+    throw new Error('overBytes read')
+  },
+  freeze() {},
 }
 
 const popper =
@@ -27,7 +37,7 @@ const popper =
 describe('shrink', () => {
   it('does nothing when the data already fits', async () => {
     const data = { a: [1, 2, 3] }
-    const r = await shrink(data, [], under(100))
+    const r = await shrink(data, [], under(100), over(100))
     expect(r).toEqual({
       data: { a: [1, 2, 3] },
       fits: true,
@@ -47,6 +57,7 @@ describe('shrink', () => {
         { keys: ['b'], fn: popper('b', log) },
       ],
       under(30),
+      over(30),
     )
     expect(log).toEqual(['a:false', 'a:false', 'a:false', 'b:false'])
     expect(r.data).toEqual({ b: ['bb'], c: 'xxxxxxxxxx' })
@@ -70,6 +81,7 @@ describe('shrink', () => {
         { keys: ['t'], fn: popper('t', log) },
       ],
       under(40),
+      over(40),
     )
     // 44 bytes; stubborn changes nothing, so t is next: one pop reaches 39.
     expect(log).toEqual(['stubborn', 't:false'])
@@ -80,7 +92,7 @@ describe('shrink', () => {
   it('phase 2: keys without a shrinker removed largest first; phase 3 and 4 never run when it fits', async () => {
     const log: string[] = []
     const data = { small: 'x', big: 'y'.repeat(40), mid: 'z'.repeat(20), keep: ['k'] }
-    const r = await shrink(data, [{ keys: ['keep'], fn: popper('keep', log) }], under(45))
+    const r = await shrink(data, [{ keys: ['keep'], fn: popper('keep', log) }], under(45), over(45))
     // 104 bytes. The shrinker runs first (phase 1) and deletes keep (91); then big goes (phase 2): 42.
     expect(log).toEqual(['keep:false'])
     expect(r.steps).toEqual([
@@ -97,7 +109,12 @@ describe('shrink', () => {
       if (last) d['k'] = 'short'
       return d
     }
-    const r = await shrink({ k: 'q'.repeat(50), other: 'o'.repeat(10) }, [{ keys: ['k'], fn: keepLast }], under(20))
+    const r = await shrink(
+      { k: 'q'.repeat(50), other: 'o'.repeat(10) },
+      [{ keys: ['k'], fn: keepLast }],
+      under(20),
+      over(20),
+    )
     expect(log).toEqual(['k:false', 'k:true'])
     expect(r.steps.map((s) => s.phase)).toEqual([1, 2, 3])
     expect(r.data).toEqual({ k: 'short' })
@@ -106,21 +123,26 @@ describe('shrink', () => {
 
   it('phase 4 removes the remaining keys largest first; an empty object that does not fit reports fits: false', async () => {
     const noop = (d: Data) => d
-    const r1 = await shrink({ a: 'a'.repeat(30), b: 'b'.repeat(10) }, [{ keys: ['a', 'b'], fn: noop }], under(20))
+    const r1 = await shrink(
+      { a: 'a'.repeat(30), b: 'b'.repeat(10) },
+      [{ keys: ['a', 'b'], fn: noop }],
+      under(20),
+      over(20),
+    )
     expect(r1.steps).toEqual([
       { phase: 1, keys: ['a', 'b'], count: 1 },
       { phase: 3, keys: ['a', 'b'], count: 1 },
       { phase: 4, keys: ['a'], count: 1 },
     ])
     expect(r1.data).toEqual({ b: 'b'.repeat(10) })
-    const r2 = await shrink({ a: 1 }, [], under(1))
+    const r2 = await shrink({ a: 1 }, [], under(1), over(1))
     expect(r2.fits).toBe(false)
     expect(r2.data).toEqual({})
     expect(r2.steps).toEqual([{ phase: 2, keys: ['a'], count: 1 }])
   })
 
   it('ties in size are broken by key name so the order is deterministic', async () => {
-    const r = await shrink({ b: 'xx', a: 'yy', c: 'zz' }, [], under(16))
+    const r = await shrink({ b: 'xx', a: 'yy', c: 'zz' }, [], under(16), over(16))
     expect(r.steps).toEqual([
       { phase: 2, keys: ['a'], count: 1 },
       { phase: 2, keys: ['b'], count: 1 },
@@ -129,7 +151,7 @@ describe('shrink', () => {
 
   it('is called only while one of its keys is present', async () => {
     const log: string[] = []
-    await shrink({ other: 'o'.repeat(50) }, [{ keys: ['absent'], fn: popper('absent', log) }], under(10))
+    await shrink({ other: 'o'.repeat(50) }, [{ keys: ['absent'], fn: popper('absent', log) }], under(10), over(10))
     expect(log).toEqual([])
   })
 
@@ -146,7 +168,12 @@ describe('shrink', () => {
       asked.push(jsonBytes)
       return jsonBytes <= 40
     }
-    const r = await shrink({ r: 'r'.repeat(50), unregistered: 'u'.repeat(10) }, [{ keys: ['r'], fn: sneaky }], fits)
+    const r = await shrink(
+      { r: 'r'.repeat(50), unregistered: 'u'.repeat(10) },
+      [{ keys: ['r'], fn: sneaky }],
+      fits,
+      unread,
+    )
     expect(r.data).toEqual({ r: 'r', unregistered: 'u' })
     expect(utf8Bytes(r.data)).toBe(JSON.stringify({ r: 'r', unregistered: 'u' }).length)
     // 86 at first; after the call the estimate (r re-measured only) says 37, the exact size is 28.
@@ -155,7 +182,7 @@ describe('shrink', () => {
 
   it('a shrinker may return a new object', async () => {
     const replace = () => ({ fresh: true })
-    const r = await shrink({ big: 'b'.repeat(50) }, [{ keys: ['big'], fn: replace }], under(20))
+    const r = await shrink({ big: 'b'.repeat(50) }, [{ keys: ['big'], fn: replace }], under(20), over(20))
     expect(r.data).toEqual({ fresh: true })
     expect(r.fits).toBe(true)
   })
@@ -179,7 +206,7 @@ describe('shrink', () => {
       ;(d['list'] as string[]).pop()
       return d
     }
-    const r = await shrink({ list: [...items] }, [{ keys: ['list'], fn: pop }], fits)
+    const r = await shrink({ list: [...items] }, [{ keys: ['list'], fn: pop }], fits, unread)
     expect(r.fits).toBe(true)
     expect(r.data).toEqual({ list: sequential })
     expect(r.steps).toEqual([{ phase: 1, keys: ['list'], count: expectedCalls }])
@@ -203,7 +230,12 @@ describe('shrink', () => {
     // Sizes passed to the fit test are estimates until a fit is claimed (as for any shrinker that
     // touches other keys), so this test's fit function looks at the size alone.
     const fits = (_d: Data, jsonBytes: number) => jsonBytes <= limit
-    const r = await shrink({ list: [...items], audit: { calls: 0 } }, [{ keys: ['list'], fn: popAndCount }], fits)
+    const r = await shrink(
+      { list: [...items], audit: { calls: 0 } },
+      [{ keys: ['list'], fn: popAndCount }],
+      fits,
+      unread,
+    )
     expect(r.fits).toBe(true)
     expect(r.data).toEqual(reference)
     expect(utf8Bytes(r.data)).toBe(JSON.stringify(reference).length)
@@ -220,7 +252,7 @@ describe('shrink', () => {
       return d
     }
     const fits = (_d: Data, jsonBytes: number) => jsonBytes <= 2500
-    const r = await shrink({ list: [...list], blob: 'x'.repeat(3000) }, [{ keys: ['list'], fn }], fits)
+    const r = await shrink({ list: [...list], blob: 'x'.repeat(3000) }, [{ keys: ['list'], fn }], fits, unread)
     // One call at a time: the first call removes blob too, and then it fits.
     expect(r.fits).toBe(true)
     expect(r.data).toEqual({ list: list.slice(1) })
@@ -266,7 +298,7 @@ describe('shrink', () => {
           }
           const fits = (_d: Data, jsonBytes: number) => jsonBytes <= c.limit
           const keys = c.kind === 'touch-other' ? ['list'] : ['list', 'marks']
-          const r = await shrink(make(c), [{ keys, fn: (d) => run(d as Data, c.kind) }], fits)
+          const r = await shrink(make(c), [{ keys, fn: (d) => run(d as Data, c.kind) }], fits, unread)
           if (calls === 0) {
             expect(r.steps).toEqual([])
           } else {
@@ -291,6 +323,7 @@ describe('shrink', () => {
       { list: Array.from({ length: 40 }, (_, i) => i) },
       [{ keys: ['list'], fn: popUntilThree }],
       under(5),
+      over(5),
     )
     // 37 pops make progress, the 38th does not: then phase 2 has nothing, phase 3 stalls too, phase 4 drops list.
     expect(r.steps).toEqual([
@@ -304,10 +337,15 @@ describe('shrink', () => {
 
   it('measures UTF-8 bytes, not UTF-16 units', async () => {
     const asked: number[] = []
-    await shrink({ s: '🍪é' }, [], (_d: Data, jsonBytes: number) => {
-      asked.push(jsonBytes)
-      return jsonBytes <= 100
-    })
+    await shrink(
+      { s: '🍪é' },
+      [],
+      (_d: Data, jsonBytes: number) => {
+        asked.push(jsonBytes)
+        return jsonBytes <= 100
+      },
+      unread,
+    )
     expect(asked).toEqual(['{"s":""}'.length + 4 + 2])
   })
 })

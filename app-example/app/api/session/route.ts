@@ -30,6 +30,43 @@ function parseUpdate(body: unknown): Partial<ShopSession> | undefined {
   return update
 }
 
+/**
+ * Bodies larger than this are refused (413) before any of them is parsed: no session holds more
+ * than a few KB in cookies, and a large list would only cost the server time to trim.
+ */
+const MAX_BODY_BYTES = 64 * 1024
+
+/** The JSON body, read up to `max` bytes whatever Content-Length says (a chunked body has none). */
+async function readJson(request: Request, max: number): Promise<{ json: unknown } | 'too-large' | undefined> {
+  const declared = Number(request.headers.get('content-length') ?? 0)
+  if (declared > max) return 'too-large'
+  if (request.body === null) return undefined
+  const reader = request.body.getReader()
+  const parts: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > max) {
+      await reader.cancel()
+      return 'too-large'
+    }
+    parts.push(value)
+  }
+  const bytes = new Uint8Array(size)
+  let at = 0
+  for (const part of parts) {
+    bytes.set(part, at)
+    at += part.byteLength
+  }
+  try {
+    return { json: JSON.parse(new TextDecoder().decode(bytes)) as unknown }
+  } catch {
+    return undefined
+  }
+}
+
 /** The session and the report of committing it unchanged (budget, chunks; stale chunks deleted). */
 export async function GET(): Promise<Response> {
   return reply(await cookieman.getSession())
@@ -37,7 +74,11 @@ export async function GET(): Promise<Response> {
 
 /** Merges `{ cart?: Item[], recent?: string[] }` into the session. */
 export async function POST(request: Request): Promise<Response> {
-  const update = parseUpdate(await request.json().catch(() => undefined))
+  const body = await readJson(request, MAX_BODY_BYTES)
+  if (body === 'too-large') {
+    return Response.json({ error: `the body is over ${MAX_BODY_BYTES} bytes` }, { status: 413 })
+  }
+  const update = body === undefined ? undefined : parseUpdate(body.json)
   if (update === undefined) {
     return Response.json({ error: 'the body must be { cart?: Item[], recent?: string[] }' }, { status: 400 })
   }
