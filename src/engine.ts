@@ -47,11 +47,12 @@ export interface Cookieman<T extends object> {
     method?: string | undefined,
   ): Promise<ProxyDecision>
   /**
-   * The request headers every reader must trust. Pass the framework's cookie store when it may hold
-   * writes made earlier in the same request (a commit, a proxy's response cookies): where it says our
-   * chunks changed, they are read from it; otherwise the request's own Cookie header is used.
+   * The request headers every reader must trust: the request's own Cookie header (first of two
+   * same-name cookies, values as sent), with `written` laid over it, the cookies written earlier in
+   * the same request (a proxy's response cookies, a commit's; an empty value for a deletion). Pass
+   * the writes, not a framework's whole cookie store.
    */
-  trustedHeaders(headers: HeadersLike, stored?: readonly StoredCookie[]): HeadersLike
+  trustedHeaders(headers: HeadersLike, written?: readonly StoredCookie[]): HeadersLike
 }
 
 /**
@@ -94,6 +95,6 @@ export function createEngineWith<T extends object>(
       return budgetSnapshot(request, budget, profile, opts.reserveBytes)
     },
     planProxy: (headers, cookieHeader, method) => planProxy(ctx, { decode, encode }, headers, cookieHeader, method),
-    trustedHeaders: (headers, stored) => trustedRequest(headers, opts.cookieName, stored),
+    trustedHeaders: (headers, written) => trustedRequest(headers, written),
   }
 }

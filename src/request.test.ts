@@ -61,51 +61,50 @@ describe('rebuildCookieHeader', () => {
 describe('trustedCookieHeader: the one rule every reader follows', () => {
   const raw = 'theme=dark; session=v1.1.sent; lang=en'
 
-  it('is the request header when no store is consulted', () => {
-    expect(trustedCookieHeader(raw, 'session')).toBe(raw)
+  it('is the request header when nothing was written earlier in the request', () => {
+    expect(trustedCookieHeader(raw)).toBe(raw)
+    expect(trustedCookieHeader(raw, [])).toBe(raw)
   })
 
-  it('is the request header when the store holds the same chunks', () => {
-    const stored = [
-      { name: 'theme', value: 'dark' },
-      { name: 'session', value: 'v1.1.sent' },
-    ]
-    expect(trustedCookieHeader(raw, 'session', stored)).toBe(raw)
-  })
-
-  it('takes ours from the store when a write of this request changed them, the others as sent', () => {
-    const stored = [
-      { name: 'theme', value: 'changed-by-store' },
-      { name: 'session', value: 'v1.2.new' },
-      { name: 'session.1', value: 'part' },
-    ]
-    expect(trustedCookieHeader(raw, 'session', stored)).toBe('session=v1.2.new; session.1=part; theme=dark; lang=en')
-  })
-
-  it('drops chunks the store holds as deleted (empty values)', () => {
-    const stored = [{ name: 'session', value: '' }]
-    expect(trustedCookieHeader(raw, 'session', stored)).toBe('theme=dark; lang=en')
-  })
-
-  it('keeps a later duplicate of our name as someone else’s cookie, and Next’s last-wins store is no change', () => {
-    const twice = 'session=v1.1.ours; theme=dark; session=v1.1.other-path'
-    // Next's store keeps the last duplicate: that is what the request sent, not a write.
-    expect(trustedCookieHeader(twice, 'session', [{ name: 'session', value: 'v1.1.other-path' }])).toBe(twice)
-    // A write of this request: ours from the store, the other Path's duplicate still counted.
+  it('lays the writes over the request header: replaced in place, new names first, the rest as sent', () => {
     const written = [
       { name: 'session', value: 'v1.2.new' },
       { name: 'session.1', value: 'part' },
+      { name: 'theme', value: 'light' },
     ]
-    const header = trustedCookieHeader(twice, 'session', written)
-    expect(header).toBe('session=v1.2.new; session.1=part; theme=dark; session=v1.1.other-path')
-    const request = readRequest(new Headers({ cookie: header }), 'session')
-    expect(request.chunks.first).toBe('v1.2.new')
-    expect(request.others).toEqual({ count: 2, bytes: 'theme=dark; '.length + 'session=v1.1.other-path; '.length })
+    expect(trustedCookieHeader(raw, written)).toBe('session.1=part; theme=light; session=v1.2.new; lang=en')
   })
 
-  it('reads the first of two same-name chunks in the request, like every reader', () => {
-    const twice = 'session=v1.1.first; session=v1.1.second'
-    expect(trustedCookieHeader(twice, 'session', [{ name: 'session', value: 'v1.1.first' }])).toBe(twice)
+  it('drops deleted cookies (empty values), and a later write of a name wins over an earlier one', () => {
+    expect(trustedCookieHeader(raw, [{ name: 'session', value: '' }])).toBe('theme=dark; lang=en')
+    const twice = [
+      { name: 'session', value: '' },
+      { name: 'session', value: 'v1.1.again' },
+    ]
+    expect(trustedCookieHeader(raw, twice)).toBe('theme=dark; session=v1.1.again; lang=en')
+  })
+
+  it('replaces only the first of two same-name cookies: the later one (another Path) is still sent', () => {
+    const header = 'session=v1.1.ours; theme=dark; session=v1.1.other-path'
+    const view = trustedCookieHeader(header, [
+      { name: 'session', value: 'v1.2.new' },
+      { name: 'session.1', value: 'part' },
+    ])
+    expect(view).toBe('session.1=part; session=v1.2.new; theme=dark; session=v1.1.other-path')
+    const request = readRequest(new Headers({ cookie: view }), 'session')
+    expect(request.chunks.first).toBe('v1.2.new')
+    expect(request.others).toEqual({ count: 2, bytes: 'theme=dark; '.length + 'session=v1.1.other-path; '.length })
+    // Deleting removes the first only: the other Path's copy is what the browser sends next.
+    expect(trustedCookieHeader(header, [{ name: 'session', value: '' }])).toBe('theme=dark; session=v1.1.other-path')
+  })
+
+  it('takes values exactly as written and as sent: nothing is percent-decoded', () => {
+    const header = 'session=v1.1.a%2Db; x=%41'
+    expect(trustedCookieHeader(header, [{ name: 'x', value: '%42' }])).toBe('session=v1.1.a%2Db; x=%42')
+    expect(
+      readRequest(new Headers({ cookie: trustedCookieHeader(header, [{ name: 'x', value: '1' }]) }), 'session').chunks
+        .first,
+    ).toBe('v1.1.a%2Db')
   })
 })
 

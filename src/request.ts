@@ -1,5 +1,5 @@
 import { parse } from 'cookie'
-import { chunkPattern, collectChunks, type RequestChunks } from './chunk.js'
+import { collectChunks, type RequestChunks } from './chunk.js'
 
 /**
  * The request stage: the only reader of the Cookie header. Every other stage gets our chunks and
@@ -124,59 +124,41 @@ export function rebuildCookieHeader(raw: string, keep: (name: string) => boolean
 
 /**
  * The request headers every reader must trust (see {@link trustedCookieHeader}): `headers`
- * itself when the Cookie header stays as sent.
+ * itself when no cookie was written earlier in the request.
  */
-export function trustedRequest(headers: HeadersLike, baseName: string, stored?: readonly StoredCookie[]): HeadersLike {
+export function trustedRequest(headers: HeadersLike, written?: readonly StoredCookie[]): HeadersLike {
   const raw = cookieHeaderOf(headers)
-  const trusted = trustedCookieHeader(raw, baseName, stored)
+  const trusted = trustedCookieHeader(raw, written)
   return trusted === raw ? headers : withCookieHeader(headers, trusted)
 }
 
 /**
- * The Cookie header every reader must trust: the request's own (first duplicate wins, values as
- * sent), unless `stored`, a framework cookie store that may hold writes made earlier in the same
- * request (a server action's commit, a proxy's response cookies), says our chunks changed. A store
- * value that the request sent under the same name is no change (Next's store keeps the last of two
- * same-name cookies, every reader here the first). On a change, ours are taken from the store, as
- * the browser will hold them (deleted ones are empty values), and put first; the other cookies
- * follow as sent, later duplicates of our names among them (another Path's or Domain's, still sent
- * by the browser and counted as someone else's).
+ * The Cookie header every reader must trust, one rule for every path: the request's own (first
+ * duplicate wins, values exactly as sent), with `written` laid over it, the cookies written earlier
+ * in the same request (a proxy's response cookies, a commit), as the browser will send them next:
+ * each written name's first pair is replaced in place, or removed for a deletion (an empty value),
+ * and a later duplicate (another Path's or Domain's, which the browser still sends) stays as sent;
+ * names the request did not send come first. Values are taken as written, never decoded.
+ * Only writes are laid over: a framework's whole cookie store is not (Next's keeps the last of two
+ * same-name cookies and percent-decodes values, which no other reader here does).
  */
-export function trustedCookieHeader(raw: string, baseName: string, stored?: readonly StoredCookie[]): string {
-  if (stored === undefined) return raw
-  const ours = chunkPattern(baseName)
-  const pairs = cookiePairs(raw)
-  const sent = new Map<string, string[]>()
-  for (const { name, pair } of pairs) {
-    if (!ours.test(name)) continue
-    const values = sent.get(name) ?? []
-    values.push(pair.slice(name.length + 1))
-    sent.set(name, values)
+export function trustedCookieHeader(raw: string, written?: readonly StoredCookie[]): string {
+  if (written === undefined || written.length === 0) return raw
+  const last = new Map<string, string>()
+  for (const { name, value } of written) last.set(name, value)
+  const replaced = new Set<string>()
+  const pairs: string[] = []
+  for (const { name, pair } of cookiePairs(raw)) {
+    const value = last.get(name)
+    if (value === undefined || replaced.has(name)) {
+      pairs.push(pair)
+      continue
+    }
+    replaced.add(name)
+    if (value !== '') pairs.push(`${name}=${value}`)
   }
-  const mine = stored.filter((c) => ours.test(c.name))
-  const kept = new Set(mine.filter((c) => c.value !== '').map((c) => c.name))
-  // Every chunk sent is still held, with a value the request sent under that name.
-  const unchanged =
-    [...sent.keys()].every((name) => kept.has(name)) &&
-    mine.every((c) => c.value === '' || sent.get(c.name)?.includes(c.value) === true)
-  if (unchanged) return raw
-  const first = new Set<string>()
-  const others = pairs
-    .filter(({ name }) => {
-      if (!ours.test(name)) return true
-      if (first.has(name)) return true // a later duplicate: someone else's
-      first.add(name)
-      return false
-    })
-    .map(({ pair }) => pair)
-  const written = mine
-    .filter((c) => c.value !== '')
-    .map((c) => {
-      // Unchanged names keep the value every reader reads: the first one sent.
-      const values = sent.get(c.name)
-      return `${c.name}=${values?.includes(c.value) === true ? values[0]! : c.value}`
-    })
-  return [...written, ...others].join('; ')
+  const added = [...last].filter(([name, value]) => !replaced.has(name) && value !== '').map(([n, v]) => `${n}=${v}`)
+  return [...added, ...pairs].join('; ')
 }
 
 /**

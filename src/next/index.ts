@@ -10,10 +10,16 @@ import {
   type HeadersLike,
   type Session,
 } from '../core.js'
-import { inSharedCache, loadWorkUnits, outsideWorkUnits } from './work-units.js'
+import { inSharedCache, loadWorkUnits, nextNow, outsideWorkUnits } from './work-units.js'
 import { nodeAdapter } from './node.js'
 import { nodeRequestOf, requestState, type RequestLike, type RequestState } from './requests.js'
-import { forwardedCookieHeader, forwardRequestHeaders, MIDDLEWARE_SET_COOKIE, mutable } from './protocol.js'
+import {
+  forwardedCookieHeader,
+  forwardRequestHeaders,
+  MIDDLEWARE_SET_COOKIE,
+  middlewareWrites,
+  mutable,
+} from './protocol.js'
 
 /**
  * The Next.js App Router layer: the only code that imports `next`, and an adapter over the public
@@ -92,12 +98,14 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
   const { nodeView, commitToNode } = nodeAdapter(core, stateOf)
 
   /**
-   * The request headers of the current request, and the view of them every reader trusts. Next's
-   * cookie store is consulted only where it may hold what the Cookie header does not: a proxy set
-   * cookies through its response (Next passes those on in x-middleware-set-cookie and merges them
-   * into cookies() only), or a commit of this request wrote through it. Elsewhere cookies() stays
-   * uncreated: in a route handler or a server action, the first call makes Next copy every request
-   * cookie into a mutable store, re-serializing the whole jar per cookie.
+   * The request headers of the current request, and the view of them every reader trusts: the
+   * Cookie header as sent, with the cookies written earlier in this request laid over it, those a
+   * proxy set or deleted through its response (Next lists them in x-middleware-set-cookie) and
+   * those this request's commits wrote through cookies(). Next's cookie store is never read: it
+   * keeps the last of two same-name cookies and percent-decodes values, where every other reader
+   * keeps the first, as sent. And cookies() stays uncreated: in a route handler or a server action,
+   * the first call makes Next copy every request cookie into a mutable store, re-serializing the
+   * whole jar per cookie.
    */
   async function currentRequest(): Promise<{
     requestHeaders: HeadersLike
@@ -124,9 +132,12 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
         { cause },
       )
     }
-    const storeMayDiffer =
-      requestHeaders.get(MIDDLEWARE_SET_COOKIE) !== null || stateOf(requestHeaders).wroteThroughStore
-    const view = storeMayDiffer ? core.trustedHeaders(requestHeaders, (await cookies()).getAll()) : requestHeaders
+    const { written } = stateOf(requestHeaders)
+    const writes = [
+      ...middlewareWrites(requestHeaders.get(MIDDLEWARE_SET_COOKIE), nextNow()),
+      ...[...written].map(([name, value]) => ({ name, value })),
+    ]
+    const view = writes.length === 0 ? requestHeaders : core.trustedHeaders(requestHeaders, writes)
     return { requestHeaders, view, cookies }
   }
 
@@ -192,7 +203,9 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
         throw cause
       }
     })
-    stateOf(requestHeaders).wroteThroughStore = true
+    // What the readers of the rest of this request lay over the Cookie header.
+    const { written } = stateOf(requestHeaders)
+    for (const write of writes) written.set(write.name, write.options.maxAge > 0 ? write.value : '')
     return report
   }
 

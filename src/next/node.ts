@@ -44,7 +44,7 @@ export function nodeAdapter<T extends object>(core: Cookieman<T>, stateOf: (requ
     if (setCookie.length > 0) {
       const state = stateOf(request)
       state.lines = appendSetCookie(res, setCookie, state.lines)
-      for (const write of writes) state.written.set(write.name, write.value)
+      for (const write of writes) state.written.set(write.name, write.options.maxAge > 0 ? write.value : '')
     }
     for (const [key, value] of Object.entries(responseHeaders)) res.setHeader(key, value)
     return report

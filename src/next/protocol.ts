@@ -4,8 +4,38 @@
  * imports `next`; it only reads and writes those headers.
  */
 
+import { parseSetCookie } from 'cookie'
+import type { StoredCookie } from '../core.js'
+
 /** Request header through which Next hands a proxy's response cookies to the rest of the request. */
 export const MIDDLEWARE_SET_COOKIE = 'x-middleware-set-cookie'
+
+// A comma that starts the next cookie of a joined Set-Cookie list: followed by a cookie name and
+// `=` (the comma inside an Expires date is followed by a day number and a space).
+const NEXT_COOKIE = /,(?=\s*[!#$%&'*+\-.^_`|~0-9A-Za-z]+=)/
+
+/**
+ * The cookies a proxy set or deleted through its response, from Next's `x-middleware-set-cookie`
+ * request header (Set-Cookie values joined by commas), as name and value exactly as the browser
+ * will store them (an empty value for a deletion: no value, Max-Age <= 0, or an Expires not after
+ * `now`). `[]` when the header is absent.
+ */
+export function middlewareWrites(header: string | null, now: number): StoredCookie[] {
+  if (header === null || header === '') return []
+  const out: StoredCookie[] = []
+  for (const part of header.split(NEXT_COOKIE)) {
+    if (part.trim() === '') continue
+    const cookie = parseSetCookie(part.trim(), { decode: (v) => v })
+    if (cookie.name === '') continue
+    const gone =
+      cookie.value === undefined ||
+      cookie.value === '' ||
+      (cookie.maxAge !== undefined && cookie.maxAge <= 0) ||
+      (cookie.expires !== undefined && cookie.expires.getTime() <= now)
+    out.push({ name: cookie.name, value: gone ? '' : cookie.value! })
+  }
+  return out
+}
 
 /** A response whose headers can be changed (`Response.redirect()` and friends have immutable ones). */
 export function mutable(response: Response): Response {

@@ -11,10 +11,9 @@ export type RequestLike = NodeRequestLike | { readonly headers: HeadersLike }
 /** What one request holds for one cookie name, realm-wide (see `../realm.ts`). */
 export interface RequestState {
   session: Promise<Session<object>> | undefined
-  /** A commit of this request wrote our chunks through `cookies().set()` (App Router). */
-  wroteThroughStore: boolean
-  /** Node.js responses: our cookies as this request's commits left them, and our lines by name. */
+  /** Our cookies as this request's commits wrote them (an empty value: deleted). */
   written: Map<string, string>
+  /** Node.js responses: our Set-Cookie lines by name. */
   lines: ReadonlyMap<string, string>
 }
 
@@ -32,7 +31,7 @@ export function requestState(request: object, cookieName: string): RequestState 
   if (byName === undefined) requests.set(request, (byName = new Map()))
   let state = byName.get(cookieName)
   if (state === undefined) {
-    state = { session: undefined, wroteThroughStore: false, written: new Map(), lines: new Map() }
+    state = { session: undefined, written: new Map(), lines: new Map() }
     byName.set(cookieName, state)
   }
   return state

@@ -44,7 +44,7 @@ describe('getSession / commitSession', () => {
     expect(request.sets.map((w) => w.name)).toEqual(['session'])
   })
 
-  it('when a proxy set cookies through its response, reads through the store that merges them', async () => {
+  it('when a proxy set cookies through its response, lays them over the Cookie header, without cookies()', async () => {
     const { cm, errors } = make()
     const jar = new Jar(CHROME_UA)
     startRequest(jar)
@@ -52,19 +52,63 @@ describe('getSession / commitSession', () => {
     s.data.cart.push('a')
     await cm.commitSession(s)
     respond(jar)
-    // A user proxy deleted our cookie through response.cookies: Next's store no longer has it.
-    startRequest(jar, { 'x-middleware-set-cookie': 'session=; Path=/; Max-Age=0' })
-    request.store = { getAll: () => [], set: () => {} }
+    // A user proxy deleted our cookie through response.cookies (Next's delete: empty, epoch Expires).
+    startRequest(jar, {
+      'x-middleware-set-cookie':
+        'theme=dark; Path=/; Expires=Thu, 01 Jan 2099 00:00:00 GMT,session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT',
+    })
     const after = await cm.getSession()
     expect(after.isNew).toBe(true)
     expect(after.error).toBeUndefined()
-    expect(request.cookiesCalls).toBe(1)
-    // Without that header the request's own Cookie header is read, and cookies() is not called.
+    expect(request.cookiesCalls).toBe(0)
+    // Without that header the request's own Cookie header is read.
     startRequest(jar)
     const plain = await cm.getSession()
     expect(plain.data.cart).toEqual(['a'])
     expect(request.cookiesCalls).toBe(0)
     expect(errors).toEqual([])
+  })
+
+  it('readers agree with and without x-middleware-set-cookie: first of two same-name cookies, bytes as sent', async () => {
+    // Issue 13 item 5. Next's cookies() store keeps the last of two same-name cookies and
+    // percent-decodes values; before, getSession read through it when a proxy had set a cookie.
+    const { cm, errors } = make()
+    const first = new Jar(CHROME_UA)
+    await storeCart(cm, first, 'first')
+    const second = new Jar(CHROME_UA)
+    await storeCart(cm, second, 'second')
+    const a = first.cookies.get('session')!
+    const b = second.cookies.get('session')!
+    const encoded = (v: string) => v.replace('.', '%2E') // the same bytes once decoded
+    const nextStore = (header: string, proxySet: Record<string, string>) => ({
+      getAll: () => {
+        const byName = new Map<string, string>()
+        for (const pair of header.split('; ')) {
+          const eq = pair.indexOf('=')
+          byName.set(pair.slice(0, eq), decodeURIComponent(pair.slice(eq + 1))) // last wins
+        }
+        for (const [name, value] of Object.entries(proxySet)) byName.set(name, value)
+        return [...byName].map(([name, value]) => ({ name, value }))
+      },
+      set: () => {},
+    })
+    const read = async (cookie: string, viaProxy: boolean) => {
+      startRequest(new Jar(CHROME_UA))
+      request.headers = new Headers({ 'user-agent': CHROME_UA, cookie })
+      if (viaProxy) request.headers.set('x-middleware-set-cookie', 'theme=dark; Path=/')
+      request.store = nextStore(cookie, viaProxy ? { theme: 'dark' } : {})
+      const session = await cm.getSession()
+      return { cart: session.data.cart, error: session.error?.code }
+    }
+    for (const cookie of [`session=${a}; session=${encoded(b)}`, `session=${a}; session=${b}`]) {
+      expect(await read(cookie, false)).toEqual({ cart: ['first'], error: undefined })
+      expect(await read(cookie, true)).toEqual({ cart: ['first'], error: undefined })
+    }
+    // A percent-encoded spelling of our value is not ours, whichever path reads it.
+    expect(await read(`session=${encoded(a)}`, false)).toEqual({ cart: [], error: 'ERR_SESSION_MALFORMED' })
+    expect(await read(`session=${encoded(a)}`, true)).toEqual({ cart: [], error: 'ERR_SESSION_MALFORMED' })
+    expect(errors).toEqual(['ERR_SESSION_MALFORMED', 'ERR_SESSION_MALFORMED'])
+    expect(request.cookiesCalls).toBe(0)
   })
 
   it('commits through cookies().set with the documented attributes, and reads back', async () => {
