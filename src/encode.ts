@@ -2,6 +2,7 @@ import { requestBudget, type BudgetContext } from './budget.js'
 import { deletionsFor, fitsChunks, plan } from './fit.js'
 import { chunkName, split, type RequestChunks } from './chunk.js'
 import type { EngineContext } from './context.js'
+import { crossSiteRefusal } from './cross-site.js'
 import { SessionError } from './errors.js'
 import { holdsEveryDefault, PayloadEncoder, withDefaults } from './payload.js'
 import { limitAdvice, reportBase, shrinkSummary, type CommitReport, type ShrinkSummary } from './report.js'
@@ -43,6 +44,8 @@ export async function encodeSession<T extends object>(
   ctx: EngineContext<T>,
   session: Session<T>,
   headers: HeadersLike,
+  /** Refuse a commit answering a request from another origin (see ./cross-site.ts). */
+  checkSite = true,
 ): Promise<EncodeResult> {
   const { opts } = ctx
   const now = Math.floor(ctx.now() / 1000)
@@ -63,6 +66,22 @@ export async function encodeSession<T extends object>(
   const deletions = (names: readonly string[]): CookieWrite[] => names.map((name) => deletionWrite(name, opts.cookie))
   // Every name of ours, as many as the response's deletions hold (the largest first).
   const deleteAll = () => deletionsFor(budget, 0, budget.responseAvailable).names
+
+  const refused =
+    checkSite && opts.csrf !== false ? crossSiteRefusal(headers, opts.csrf.allowedHosts, opts.cookieName) : undefined
+  if (refused !== undefined) {
+    // Nothing written, the session left as it was (a destroy() included: a cross-site logout too).
+    ctx.reportError(refused)
+    const kept = keptChunks(request.chunks, state.count, budget) ?? { names: [], bytes: 0 }
+    return done([], {
+      ...base,
+      chunks: kept.names.length,
+      bytes: kept.bytes,
+      unchanged: true,
+      deleted: [],
+      error: refused,
+    })
+  }
 
   if (state.destroyed) {
     settle(session, opts.defaults(), undefined, EMPTY)

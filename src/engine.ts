@@ -69,6 +69,9 @@ export function createEngineWith<T extends object>(
   const { opts } = ctx
   const decode = (headers: HeadersLike) => decodeSession(ctx, headers)
   const encode = (session: Session<T>, headers: HeadersLike) => encodeSession(ctx, session, headers)
+  // The proxy re-fits and re-issues the session the request carries, never the request's data: no
+  // cross-site check there (the deletions and re-issue of a stored session are no write of data).
+  const reissue = (session: Session<T>, headers: HeadersLike) => encodeSession(ctx, session, headers, false)
   return {
     cookieName: opts.cookieName,
     register(keysArg, fn) {
@@ -94,7 +97,8 @@ export function createEngineWith<T extends object>(
       const budget = requestBudget(opts, profile.entry, request)
       return budgetSnapshot(request, budget, profile, opts.reserveBytes)
     },
-    planProxy: (headers, cookieHeader, method) => planProxy(ctx, { decode, encode }, headers, cookieHeader, method),
+    planProxy: (headers, cookieHeader, method) =>
+      planProxy(ctx, { decode, encode: reissue }, headers, cookieHeader, method),
     trustedHeaders: (headers, written) => trustedRequest(headers, written),
   }
 }

@@ -15,6 +15,9 @@
  * - `ERR_SESSION_CONTEXT`: the session was asked for where no request can be read: `getSession()`
  *   inside `'use cache'` (shared by every visitor; use `'use cache: private'` or pass the values
  *   in), or without a request outside the App Router (Pages Router, a Node server: `getSession(req)`).
+ * - `ERR_SESSION_CROSS_SITE`: a commit answering a request from another origin (its `Origin`, or
+ *   `Sec-Fetch-Site` on an unsafe method) wrote nothing (reported by the commit and to `onError`,
+ *   never thrown); allow origins with `csrf.allowedOrigins`, or turn the check off with `csrf: false`.
  */
 /** Marks a SessionError realm-wide (see `SessionError[Symbol.hasInstance]`). */
 const BRAND = Symbol.for('next-cookieman.SessionError')
@@ -28,6 +31,7 @@ export type SessionErrorCode =
   | 'ERR_SESSION_READ_ONLY'
   | 'ERR_SESSION_CONFIG'
   | 'ERR_SESSION_CONTEXT'
+  | 'ERR_SESSION_CROSS_SITE'
 
 /**
  * The one error class of next-cookieman. Bad cookies never throw: they reach the app as

@@ -1,3 +1,4 @@
+import { METHOD_HEADER } from './cross-site.js'
 import type { HeadersLike } from './request.js'
 
 /**
@@ -9,6 +10,8 @@ import type { HeadersLike } from './request.js'
 /** A Node.js request: `IncomingMessage`, `NextApiRequest`, `getServerSideProps`'s `context.req`. */
 export interface NodeRequestLike {
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>
+  /** The request method: commits answering an unsafe one from another site are refused. */
+  readonly method?: string | undefined
 }
 
 /** A Node.js response: `ServerResponse`, `NextApiResponse`, `getServerSideProps`'s `context.res`. */
@@ -32,13 +35,17 @@ const views = new WeakMap<object, HeadersLike>()
  * header object behind a `get` (Node joins repeated Cookie headers with `; `, as browsers send one).
  * One view per request object, so decode and commit share the parse of its Cookie header.
  */
-export function requestHeadersOf(request: NodeRequestLike | { readonly headers: HeadersLike }): HeadersLike {
-  const headers = request.headers
-  if (typeof (headers as HeadersLike).get === 'function') return headers as HeadersLike
+export function requestHeadersOf(
+  request: NodeRequestLike | { readonly headers: HeadersLike; readonly method?: string | undefined },
+): HeadersLike {
   let view = views.get(request)
-  if (view === undefined) {
+  if (view !== undefined) return view
+  const headers = request.headers
+  let base: HeadersLike
+  if (typeof (headers as HeadersLike).get === 'function') base = headers as HeadersLike
+  else {
     const record = headers as NodeRequestLike['headers']
-    view = {
+    base = {
       get(name: string): string | null {
         const value = Object.hasOwn(record, name.toLowerCase()) ? record[name.toLowerCase()] : undefined
         if (value === undefined) return null
@@ -46,8 +53,14 @@ export function requestHeadersOf(request: NodeRequestLike | { readonly headers: 
         return value.join(name.toLowerCase() === 'cookie' ? '; ' : ', ')
       },
     }
-    views.set(request, view)
   }
+  // The method, for the cross-site check of commits: the request's own, never a header a client sent.
+  const method = typeof request.method === 'string' ? request.method : undefined
+  view =
+    method === undefined
+      ? base
+      : { get: (name: string) => (name.toLowerCase() === METHOD_HEADER ? method : base.get(name)) }
+  views.set(request, view)
   return view
 }
 

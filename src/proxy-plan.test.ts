@@ -1,3 +1,4 @@
+import { METHOD_HEADER } from './cross-site.js'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createEngine, PROFILE_HEADER, REJECTED_HEADER, SPENT_HEADER, type Cookieman } from './core.js'
 import { CHROME_UA, FIREFOX_UA, Jar, SECRET } from './test-support/jar.js'
@@ -40,9 +41,15 @@ describe('planProxy', () => {
       'user-agent': FIREFOX_UA,
       [PROFILE_HEADER]: 'trident;IE;11.0;Trident',
       [SPENT_HEADER]: '99999',
+      [METHOD_HEADER]: 'GET',
     })
-    expect(await engine.planProxy(headers)).toEqual({
-      requestHeaders: { [PROFILE_HEADER]: 'gecko;Firefox;153.0;Gecko', [SPENT_HEADER]: '0', [REJECTED_HEADER]: '' },
+    expect(await engine.planProxy(headers, undefined, 'POST')).toEqual({
+      requestHeaders: {
+        [PROFILE_HEADER]: 'gecko;Firefox;153.0;Gecko',
+        [SPENT_HEADER]: '0',
+        [REJECTED_HEADER]: '',
+        [METHOD_HEADER]: 'POST',
+      },
       setCookie: [],
       cookies: [],
       responseHeaders: {},

@@ -1,4 +1,5 @@
 import { encodeProfile, PROFILE_HEADER } from './browsers/profile-header.js'
+import { METHOD_HEADER } from './cross-site.js'
 import { profileFor } from './browsers/user-agent.js'
 import { requestBudget, SET_COOKIE_LINE, type BudgetContext } from './budget.js'
 import { deletionsFor } from './fit.js'
@@ -116,6 +117,7 @@ export async function planProxy<T extends object>(
     [PROFILE_HEADER]: encoded,
     [SPENT_HEADER]: '0',
     [REJECTED_HEADER]: '',
+    [METHOD_HEADER]: method ?? '',
   }
   // The request as its readers will see it: this Cookie header, the profile just parsed.
   const view = withHeaders(headers, { cookie: incoming, ...requestHeaders })

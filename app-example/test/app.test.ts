@@ -177,6 +177,52 @@ for (const which of BUILDS) {
       expect(posted.report.trimmedKeys).toEqual(['cart'])
     })
 
+    it('a text/plain POST from a sibling origin writes nothing through the route handler or the API route', async () => {
+      const jar = new Jar()
+      jar.apply(
+        await fetch(`${app.url}/api/session`, {
+          method: 'POST',
+          headers: { 'user-agent': CHROME, 'content-type': 'application/json' },
+          body: JSON.stringify({ recent: ['/kept'] }),
+        }),
+      )
+      const before = jar.header()
+      const port = new URL(app.url).port
+      // What a form on another page can send without a preflight: text/plain or urlencoded.
+      const forged = (origin: string, path: string, body: string, type = 'text/plain') =>
+        fetch(`${app.url}${path}`, {
+          method: 'POST',
+          headers: {
+            'user-agent': CHROME,
+            'content-type': type,
+            origin,
+            'sec-fetch-site': 'same-site',
+            cookie: jar.header(),
+          },
+          body,
+        })
+      const evil = `http://evil.localhost:${port}`
+      const route = await forged(evil, '/api/session', JSON.stringify({ recent: ['/evil'] }))
+      expect(route.status).toBe(200)
+      expect(route.headers.getSetCookie()).toEqual([])
+      const body = (await route.json()) as { report: { error: { code: string; message: string } } }
+      expect(body.report.error.code).toBe('ERR_SESSION_CROSS_SITE')
+      expect(body.report.error.message).toContain(`another origin (${evil})`)
+      const pages = await forged(evil, '/api/pages-cart', 'sku=SKU-000666', 'application/x-www-form-urlencoded')
+      expect(pages.status).toBe(200)
+      expect(pages.headers.getSetCookie().filter((l) => l.startsWith('session'))).toEqual([])
+      expect(((await pages.json()) as { report: { error: { code: string } } }).report.error.code).toBe(
+        'ERR_SESSION_CROSS_SITE',
+      )
+      expect(jar.header()).toBe(before)
+      const back = (await (await get('/api/session', jar)).json()) as { data: { recent: string[]; cart: unknown[] } }
+      expect(back.data).toEqual({ cart: [], recent: ['/kept'] })
+      // The app's own origin writes.
+      const own = await forged(app.url, '/api/session', JSON.stringify({ recent: ['/own'] }))
+      expect(own.headers.getSetCookie()).toHaveLength(1)
+      expect(((await own.json()) as { report: { error?: unknown } }).report.error).toBeUndefined()
+    })
+
     it('DELETE destroys the session: every chunk is deleted', async () => {
       const jar = new Jar()
       jar.apply(

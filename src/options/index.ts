@@ -1,3 +1,4 @@
+import { allowedHost } from '../cross-site.js'
 import { BUILTIN_BROWSERS, RFC6265_MINIMUM, type BrowserEntry } from '../browsers/database.js'
 import { configError } from '../errors.js'
 import { resolveBrowsers } from './browsers.js'
@@ -23,6 +24,7 @@ const OPTION_KEYS = [
   'defaults',
   'onError',
   'verify',
+  'csrf',
 ] as const
 const LIMIT_KEYS = [
   'fronts',
@@ -135,6 +137,7 @@ export function resolveOptions<T extends object>(
   if (options.onError !== undefined && typeof options.onError !== 'function') {
     throw configError('option onError must be a function')
   }
+  const csrf = resolveCsrf(options.csrf)
   return {
     secrets,
     cookieName,
@@ -142,6 +145,7 @@ export function resolveOptions<T extends object>(
     compress: optionalBoolean(options.compress, 'compress', defaultCompress(mode)),
     maxAge,
     absoluteMaxAge,
+    csrf,
     cookie: resolveCookie(options.cookie, cookieName),
     maxCookieHeaderBytes,
     reserveBytes,
@@ -161,4 +165,24 @@ export function resolveOptions<T extends object>(
     onError: options.onError ?? (() => {}),
     verify: options.verify,
   }
+}
+
+/** `csrf`: `false`, or `{ allowedOrigins }` (origins or hosts, `*.` for subdomains). */
+function resolveCsrf(csrf: unknown): { allowedHosts: readonly string[] } | false {
+  if (csrf === undefined) return { allowedHosts: [] }
+  if (csrf === false) return false
+  if (!isRecord(csrf)) throw configError('option csrf must be false or { allowedOrigins: string[] }')
+  refuseUnknownKeys(csrf, ['allowedOrigins'], 'csrf.')
+  const list = csrf['allowedOrigins'] ?? []
+  if (!Array.isArray(list)) throw configError('option csrf.allowedOrigins must be an array of origins')
+  const allowedHosts = list.map((entry: unknown) => {
+    const host = typeof entry === 'string' ? allowedHost(entry) : undefined
+    if (host === undefined) {
+      throw configError(
+        `option csrf.allowedOrigins: ${JSON.stringify(entry)} is not an origin (https://idp.example.com) or a host (idp.example.com, *.example.com)`,
+      )
+    }
+    return host
+  })
+  return { allowedHosts }
 }

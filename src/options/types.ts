@@ -94,6 +94,14 @@ export interface BaseOptions<T extends object = object> {
    */
   absoluteMaxAge?: number | undefined
   cookie?: CookieAttributes | undefined
+  /**
+   * Commits answering a request from another origin write nothing (`ERR_SESSION_CROSS_SITE` in the
+   * report and to `onError`): the request's `Origin`, when present, must be this app's host (`Host`
+   * or `X-Forwarded-Host`) or one of `allowedOrigins` (`https://idp.example.com`, `*.example.com`);
+   * without one, `Sec-Fetch-Site: cross-site | same-site` refuses an unsafe method the proxy saw.
+   * `false` turns the check off. @default { allowedOrigins: [] }
+   */
+  csrf?: false | { allowedOrigins?: readonly string[] | undefined } | undefined
   limits?: LimitsOptions | undefined
   /** Re-issue an unchanged session once more than half of `maxAge` has passed. @default false */
   rolling?: boolean | undefined
@@ -136,6 +144,8 @@ export interface ResolvedOptions<T extends object> {
   compress: boolean
   maxAge: number
   absoluteMaxAge: number
+  /** Hosts besides the request's own whose requests may commit, or `false`: no check. */
+  csrf: { allowedHosts: readonly string[] } | false
   cookie: ResolvedCookie
   maxCookieHeaderBytes: number
   reserveBytes: number
