@@ -15,11 +15,15 @@
  */
 import { webBackend } from './backend.js'
 import { createEngineWith, type Cookieman } from './engine.js'
-import type { CookiemanOptions } from './options/types.js'
+import type { CookiemanOptions, SchemaOptions } from './options/types.js'
+import type { SchemaOutput, SessionSchema } from './schema.js'
 
 /** Creates the framework-free engine (see {@link Cookieman}). Options as for `createCookieman`. */
-export function createEngine<T extends object>(options: CookiemanOptions<T>): Cookieman<T> {
-  return createEngineWith(options, webBackend)
+export function createEngine<S extends SessionSchema<object>>(options: SchemaOptions<S>): Cookieman<SchemaOutput<S>>
+export function createEngine<T extends object>(options: CookiemanOptions<T>): Cookieman<T>
+export function createEngine(options: unknown): Cookieman<object> {
+  // Both overloads take options of this shape; resolveOptions checks them at run time.
+  return createEngineWith(options as CookiemanOptions<object>, webBackend)
 }
 
 export type { Cookieman } from './engine.js'
@@ -31,9 +35,11 @@ export type { CookieWrite } from './set-cookie.js'
 export type { Budget, BudgetLimit } from './budget.js'
 export type { Session } from './session.js'
 export type { ShrinkFunction, ShrinkInfo } from './shrink/index.js'
+export type { SchemaIssue, SchemaOutput, SchemaResult, SessionSchema } from './schema.js'
 export { trimCount } from './shrink/trim-count.js'
 export type {
   CookiemanOptions,
+  SchemaOptions,
   CookieAttributes,
   LimitsOptions,
   BrowserEntryOverride,

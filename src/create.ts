@@ -2,7 +2,8 @@ import { webBackend, type SealBackend } from './backend.js'
 import { createEngineWith } from './engine.js'
 import { withNext, type NextCookieman } from './next/index.js'
 import { nextNow } from './next/work-units.js'
-import type { CookiemanOptions } from './options/types.js'
+import type { CookiemanOptions, SchemaOptions } from './options/types.js'
+import type { SchemaOutput, SessionSchema } from './schema.js'
 
 /**
  * Creates a session engine: the framework-free core (`decodeSession`, `encodeSession`) plus the
@@ -17,8 +18,13 @@ import type { CookiemanOptions } from './options/types.js'
  * })
  * ```
  */
-export function createCookieman<T extends object>(options: CookiemanOptions<T>): NextCookieman<T> {
-  return createWith(options, webBackend)
+export function createCookieman<S extends SessionSchema<object>>(
+  options: SchemaOptions<S>,
+): NextCookieman<SchemaOutput<S>>
+export function createCookieman<T extends object>(options: CookiemanOptions<T>): NextCookieman<T>
+export function createCookieman(options: unknown): NextCookieman<object> {
+  // Both overloads take options of this shape; resolveOptions checks them at run time.
+  return createWith(options as CookiemanOptions<object>, webBackend)
 }
 
 /** {@link createCookieman} with the sealing backend of an entry point (see src/node/index.ts). */

@@ -5,6 +5,7 @@ import { inflatePayload, parsePayload, withDefaults } from './payload.js'
 import type { Data } from './shrink/index.js'
 import { readRequest, rejectedCode, type HeadersLike } from './request.js'
 import { open } from './seal.js'
+import { invalidData, validate } from './schema.js'
 import { createSession, type Session } from './session.js'
 
 /** Seconds an `iat` may lie ahead of this server's clock (clocks of one deployment disagree a little). */
@@ -13,18 +14,26 @@ const FUTURE_IAT_SKEW = 60
 /** A new session with `defaults()`; a rejected cookie's error goes to `onError` once. */
 function newSession<T extends object>(ctx: EngineContext<T>, error?: SessionError): Session<T> {
   if (error !== undefined) ctx.reportError(error)
-  return createSession(ctx.opts.defaults(), { iat: undefined, created: undefined, count: undefined }, error)
+  return createSession(ctx.opts.defaults(), NO_TOKEN, error)
 }
+
+const NO_TOKEN = { iat: undefined, created: undefined, version: undefined, count: undefined } as const
 
 /**
  * The read path, in the order data moves: request (our chunks) → chunks assembled → seal opened
  * (tag or signature verified, algorithms allow-listed) → expiry → payload (inflated, parsed) →
- * the app's `verify` → session. Never throws on bad cookies: every rejection is an empty session,
- * one `onError` call and `session.error`.
+ * shape (`migrate` from an older version, defaults merged, the app's `schema`) → the app's
+ * `verify` → session. Never throws on bad cookies: every rejection is an empty session, one
+ * `onError` call and `session.error`.
  */
 export async function decodeSession<T extends object>(
   ctx: EngineContext<T>,
   headers: HeadersLike,
+  /**
+   * Migrate and validate the data (the app's reads). The proxy reads the data as stored instead: it
+   * only re-fits and re-issues it, with its stored version, and the app's read validates it once.
+   */
+  shape = true,
 ): Promise<Session<T>> {
   const { opts } = ctx
   const name = opts.cookieName
@@ -36,7 +45,7 @@ export async function decodeSession<T extends object>(
     const code = rejectedCode(headers) as SessionErrorCode | undefined
     if (code === undefined) return newSession(ctx)
     const error = new SessionError(code, `session cookie ${name} was rejected by the proxy (${code})`)
-    return createSession(ctx.opts.defaults(), { iat: undefined, created: undefined, count: undefined }, error)
+    return createSession(ctx.opts.defaults(), NO_TOKEN, error)
   }
   const assembled = assemble(chunks)
   if (!assembled.ok) {
@@ -82,7 +91,18 @@ export async function decodeSession<T extends object>(
   }
   const payload = parsePayload(plaintext)
   if (!payload.ok) return fresh(payload.error)
-  const decoded = payload.data
+  let decoded = payload.data
+  const storedVersion = opened.meta.version ?? 0
+  // The version this data is sealed with again: the current shape once shaped, else as stored.
+  const version = shape ? undefined : opts.version === undefined ? opened.meta.version : storedVersion
+  // Set when the data the app sees is the shape stage's (defaults merged in, maybe migrated).
+  let migrated: boolean | undefined
+  if (shape && (opts.schema !== undefined || opts.migrate !== undefined)) {
+    const shaped = await shapeData(ctx, decoded, storedVersion)
+    if (!shaped.ok) return fresh(shaped.error)
+    decoded = shaped.data
+    migrated = shaped.migrated
+  }
 
   if (opts.verify !== undefined) {
     let accepted: boolean
@@ -94,8 +114,54 @@ export async function decodeSession<T extends object>(
     if (!accepted) return fresh(new SessionError('ERR_SESSION_EXPIRED', `session cookie ${name} rejected by verify()`))
   }
 
+  const meta = { iat: opened.meta.iat, created, version, count: assembled.count }
+  if (migrated !== undefined) {
+    // Shaped: defaults are merged in already. A migrated session is written on its next commit
+    // (its snapshot matches no data), so that the cookie takes the current shape.
+    return createSession(decoded as T, meta, undefined, migrated ? '' : JSON.stringify(decoded))
+  }
   // verify() may have changed what it was given: then the sealed text no longer describes it.
   const text = opts.verify === undefined ? payload.text : JSON.stringify(decoded)
-  const { data, snapshot } = withDefaults<T>(decoded, text, opts.defaults() as Data)
-  return createSession(data, { iat: opened.meta.iat, created, count: assembled.count }, undefined, snapshot)
+  // Data of another version, read as stored (the proxy), gets no defaults of this version's shape.
+  const foreign = !shape && opts.version !== undefined && storedVersion !== opts.version
+  const { data, snapshot } = withDefaults<T>(decoded, text, foreign ? {} : (opts.defaults() as Data))
+  return createSession(data, meta, undefined, snapshot)
+}
+
+/**
+ * The shape stage: data of an older version through `migrate`, then defaults merged under it and
+ * the app's schema: its output is the data the app sees. `ok: false` is `ERR_SESSION_INVALID`.
+ */
+async function shapeData<T extends object>(
+  ctx: EngineContext<T>,
+  stored: Data,
+  storedVersion: number,
+): Promise<{ ok: true; data: Data; migrated: boolean } | { ok: false; error: SessionError }> {
+  const { opts } = ctx
+  const name = opts.cookieName
+  let data: unknown = stored
+  let migrated = false
+  if (opts.migrate !== undefined && opts.version !== undefined && storedVersion < opts.version) {
+    try {
+      data = await opts.migrate(stored, storedVersion)
+    } catch (cause) {
+      const message = `session cookie ${name}: migrate() threw on data of version ${storedVersion}: a new session was started`
+      return { ok: false, error: new SessionError('ERR_SESSION_INVALID', message, { cause }) }
+    }
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      const message = `session cookie ${name}: migrate() returned ${data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data} for data of version ${storedVersion}, not the data object`
+      return { ok: false, error: new SessionError('ERR_SESSION_INVALID', message) }
+    }
+    migrated = true
+  }
+  const merged: Data = { ...(opts.defaults() as Data), ...(data as Data) }
+  if (opts.schema === undefined) return { ok: true, data: merged, migrated }
+  const result = await validate(opts.schema, merged)
+  if (!result.ok) return { ok: false, error: invalidData(name, result.issues, 'read') }
+  const output = result.value as unknown
+  if (typeof output !== 'object' || output === null || Array.isArray(output)) {
+    const message = `session cookie ${name}: the schema's output is not an object; a session schema must describe an object`
+    return { ok: false, error: new SessionError('ERR_SESSION_INVALID', message) }
+  }
+  return { ok: true, data: output as Data, migrated }
 }

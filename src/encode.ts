@@ -3,6 +3,7 @@ import { deletionsFor, fitsChunks, plan } from './fit.js'
 import { chunkName, split, type RequestChunks } from './chunk.js'
 import type { EngineContext } from './context.js'
 import { crossSiteRefusal } from './cross-site.js'
+import { invalidData, validate } from './schema.js'
 import { SessionError } from './errors.js'
 import { holdsEveryDefault, PayloadEncoder, withDefaults } from './payload.js'
 import { limitAdvice, reportBase, shrinkSummary, type CommitReport, type ShrinkSummary } from './report.js'
@@ -93,6 +94,11 @@ export async function encodeSession<T extends object>(
   }
 
   const json = JSON.stringify(session.data)
+  if (opts.schema !== undefined && state.version === undefined && json !== state.snapshot) {
+    // Changed data in the current shape must match the schema: a bug in the app, before any seal.
+    const checked = await validate(opts.schema, session.data)
+    if (!checked.ok) throw invalidData(opts.cookieName, checked.issues, 'commit')
+  }
   const rollingDue = opts.rolling && state.iat !== undefined && now - state.iat > opts.maxAge / 2
   if (json === state.snapshot && !rollingDue) {
     if (state.written !== undefined) {
@@ -126,6 +132,7 @@ export async function encodeSession<T extends object>(
     exp: Math.min(now + opts.maxAge, created + opts.absoluteMaxAge),
     created,
     compressed: false,
+    version: state.version ?? opts.version,
   }
   const payload = new PayloadEncoder(ctx.backend)
   const sealedFits = (plaintextBytes: number, compressed: boolean): boolean =>

@@ -98,7 +98,13 @@ export function createEngineWith<T extends object>(
       return budgetSnapshot(request, budget, profile, opts.reserveBytes)
     },
     planProxy: (headers, cookieHeader, method) =>
-      planProxy(ctx, { decode, encode: reissue }, headers, cookieHeader, method),
+      planProxy(
+        ctx,
+        { decode: (view) => decodeSession(ctx, view, false), encode: reissue },
+        headers,
+        cookieHeader,
+        method,
+      ),
     trustedHeaders: (headers, written) => trustedRequest(headers, written),
   }
 }

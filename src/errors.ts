@@ -18,6 +18,9 @@
  * - `ERR_SESSION_CROSS_SITE`: a commit answering a request from another origin (its `Origin`, or
  *   `Sec-Fetch-Site` on an unsafe method) wrote nothing (reported by the commit and to `onError`,
  *   never thrown); allow origins with `csrf.allowedOrigins`, or turn the check off with `csrf: false`.
+ * - `ERR_SESSION_INVALID`: with a `schema`, authentic data the schema refuses on read (or that
+ *   `migrate` failed on): a new session with `defaults()`, the issues as `cause`, never thrown; and
+ *   thrown by a commit whose data the schema refuses (a bug in the app), before anything is sealed.
  */
 /** Marks a SessionError realm-wide (see `SessionError[Symbol.hasInstance]`). */
 const BRAND = Symbol.for('next-cookieman.SessionError')
@@ -32,6 +35,7 @@ export type SessionErrorCode =
   | 'ERR_SESSION_CONFIG'
   | 'ERR_SESSION_CONTEXT'
   | 'ERR_SESSION_CROSS_SITE'
+  | 'ERR_SESSION_INVALID'
 
 /**
  * The one error class of next-cookieman. Bad cookies never throw: they reach the app as

@@ -14,7 +14,9 @@ import { base64urlLength } from './utf8.js'
  * so a changed value fails verification like any other tampering. This saves ~90 bytes per session.
  *
  * Wire form: `kid.iat.exp.F.age.REST`, where F is a flags digit (bit 0: deflated; bit 1: the `age`
- * field follows, always set by this version), `age` is `iat - ct` in base36, and REST is the
+ * field follows, always set by this version; bit 2: a `ver` field follows the age, the data's
+ * `version` option, header `v`, written only by apps that set one: `kid.iat.exp.F.age.ver.REST`),
+ * `age` is `iat - ct` in base36, and REST is the
  * compact token after its first `.` (JWE: `.iv.ciphertext.tag`, the encrypted key being empty for
  * `dir`; JWS: `payload.signature`). Tokens of the first version (`kid.iat.exp.z.REST`, F 0 or 1,
  * no `ct`) still open: their `ct` is taken to be their `iat`.
@@ -30,6 +32,8 @@ export interface SealMeta {
   /** When the session was first issued (seconds); `undefined` only in a first-version token read. */
   created: number | undefined
   compressed: boolean
+  /** The app's `version` of the data's shape; `undefined`: none written (read as version 0). */
+  version?: number | undefined
 }
 
 const encoder = new TextEncoder()
@@ -41,16 +45,20 @@ function protectedHeader(mode: Mode, meta: SealMeta): ProtectedHeader {
   header['exp'] = meta.exp
   if (meta.created !== undefined) header['ct'] = meta.created
   if (meta.compressed) header['z'] = 1
+  if (meta.version !== undefined) header['v'] = meta.version
   return header
 }
 
 const DEFLATED = 1
 const AGED = 2
+const VERSIONED = 4
 
 function metaPrefix(meta: SealMeta): string {
-  const flags = (meta.compressed ? DEFLATED : 0) | (meta.created === undefined ? 0 : AGED)
+  const versioned = meta.version !== undefined && meta.created !== undefined
+  const flags = (meta.compressed ? DEFLATED : 0) | (meta.created === undefined ? 0 : AGED) | (versioned ? VERSIONED : 0)
   const age = meta.created === undefined ? '' : `${(meta.iat - meta.created).toString(36)}.`
-  return `${meta.kid}.${meta.iat.toString(36)}.${meta.exp.toString(36)}.${flags}.${age}`
+  const version = versioned ? `${meta.version!.toString(36)}.` : ''
+  return `${meta.kid}.${meta.iat.toString(36)}.${meta.exp.toString(36)}.${flags}.${age}${version}`
 }
 
 // Fixed parts of REST: JWE `.` + iv (12 bytes) + `.` + ciphertext + `.` + tag (16 bytes);
@@ -81,10 +89,10 @@ export async function seal(mode: Mode, key: SealingKey, meta: SealMeta, plaintex
   return metaPrefix(meta) + rest
 }
 
-// kid: KID_LENGTH base64url characters; iat, exp: base36 seconds; flags 0-3; with flag 2, the
-// age (iat - ct) in base36 seconds.
+// kid: KID_LENGTH base64url characters; iat, exp: base36 seconds; flags 0-3 or 6-7; with flag 2,
+// the age (iat - ct) in base36 seconds; with flag 4, the data's version in base36.
 const WIRE = new RegExp(
-  `^([A-Za-z0-9_-]{${KID_LENGTH}})\\.([0-9a-z]{1,9})\\.([0-9a-z]{1,9})\\.(?:([01])|([23])\\.([0-9a-z]{1,9}))\\.`,
+  `^([A-Za-z0-9_-]{${KID_LENGTH}})\\.([0-9a-z]{1,9})\\.([0-9a-z]{1,9})\\.(?:([01])|([2367])\\.([0-9a-z]{1,9}))\\.(?:([0-9a-z]{1,7})\\.)?`,
 )
 
 // RFC 4648 section 3.5: in canonical base64url the bits a final character leaves over are zero.
@@ -137,15 +145,20 @@ export type OpenResult =
 export async function open(mode: Mode, keys: readonly SealingKey[], wire: string): Promise<OpenResult> {
   const m = WIRE.exec(wire)
   if (m === null) return { ok: false, reason: 'format' }
-  const [prefix, kid, iat36, exp36, oldFlags, flags, age36] = m as unknown as [
+  const [prefix, kid, iat36, exp36, oldFlags, flags, age36, version36] = m as unknown as [
     string,
     string,
     string,
     string,
+    string | undefined,
     string | undefined,
     string | undefined,
     string | undefined,
   ]
+  // The optional group may have taken the first segment of REST: it belongs to the wire only with flag 4.
+  const versioned = (Number(flags ?? 0) & VERSIONED) !== 0
+  if (versioned && version36 === undefined) return { ok: false, reason: 'format' }
+  const fieldEnd = versioned ? prefix.length : prefix.length - (version36 === undefined ? 0 : version36.length + 1)
   const iat = Number.parseInt(iat36, 36)
   const meta: SealMeta = {
     kid,
@@ -153,14 +166,15 @@ export async function open(mode: Mode, keys: readonly SealingKey[], wire: string
     exp: Number.parseInt(exp36, 36),
     created: age36 === undefined ? undefined : iat - Number.parseInt(age36, 36),
     compressed: (Number(oldFlags ?? flags) & DEFLATED) !== 0,
+    version: versioned ? Number.parseInt(version36!, 36) : undefined,
   }
   // Only the canonical spelling of each number is accepted, so one token has exactly one wire form.
-  if (metaPrefix(meta) !== prefix) return { ok: false, reason: 'format' }
+  if (metaPrefix(meta) !== wire.slice(0, fieldEnd)) return { ok: false, reason: 'format' }
+  const rest = wire.slice(fieldEnd)
   // The long segment (ciphertext or payload) through the backend's check when it has a faster one.
   const isCanonical = keys[0]?.backend.canonical ?? ((segment: string) => canonicalSegment(segment))
-  if (!canonicalRest(mode, wire.slice(prefix.length), isCanonical)) return { ok: false, reason: 'verification' }
+  if (!canonicalRest(mode, rest, isCanonical)) return { ok: false, reason: 'verification' }
   const headerB64 = base64url.encode(encoder.encode(JSON.stringify(protectedHeader(mode, meta))))
-  const rest = wire.slice(prefix.length)
   for (const k of keys) {
     if (k.kid !== kid) continue
     const plaintext = await k.backend.open(mode, k.key, headerB64, rest)

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { freezeClock } from './test-support/clock.js'
 import { createCookieman } from './create.js'
+import type { NextCookieman } from './next/index.js'
 import type { SessionErrorCode } from './errors.js'
 import { CHROME_UA, Jar, SECRET, SECRET2 } from './test-support/jar.js'
 
@@ -10,7 +11,7 @@ const NOW = new Date('2026-11-26T12:00:00Z')
 
 freezeClock(NOW)
 
-async function store(cm: ReturnType<typeof createCookieman<User>>, jar: Jar, data: User) {
+async function store(cm: NextCookieman<User>, jar: Jar, data: User) {
   const s = await cm.decodeSession(jar.headers())
   Object.assign(s.data, data)
   const out = await cm.encodeSession(s, jar.headers())

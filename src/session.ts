@@ -29,6 +29,11 @@ export interface SessionState {
   iat: number | undefined
   /** When the session was first issued (seconds), from the token read or written. */
   created: number | undefined
+  /**
+   * The `version` to seal this data with: `undefined` for data in the current shape (read through
+   * the schema and `migrate`, or new); the stored one for data read as stored (the proxy's re-issue).
+   */
+  version: number | undefined
   /** Chunk count of the valid session on the request, `undefined` when none was valid. */
   count: number | undefined
   /** What the last commit of this session object wrote (a later unchanged commit repeats nothing). */
@@ -116,6 +121,7 @@ export function stateOf(session: Session<object>): SessionState {
       snapshot: '',
       iat: undefined,
       created: undefined,
+      version: undefined,
       count: undefined,
       written: undefined,
       destroyed: false,
@@ -159,6 +165,8 @@ export function settle<T extends object>(
   state.snapshot = json
   state.iat = issued?.iat
   state.created = issued?.created
+  // A new session (destroyed, or too large to store) holds defaults: the current shape.
+  if (issued === undefined) state.version = undefined
   state.count = written.chunks === 0 ? undefined : written.chunks
   state.written = written
   // destroy() applies to the commit that follows it; the session object lives on (log out, log in).

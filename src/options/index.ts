@@ -7,6 +7,7 @@ import { resolveCookie, resolveCookieName } from './cookie.js'
 import { resolveFronts } from './fronts.js'
 import { secretWeakness } from './secret.js'
 import { DEFAULTS, MAX_AGE_LIMIT, MIN_INFLATED_BYTES, MIN_SECRET_LENGTH, defaultCompress } from './defaults.js'
+import type { SessionSchema } from '../schema.js'
 import type { CookiemanOptions, ResolvedOptions } from './types.js'
 
 export type * from './types.js'
@@ -25,6 +26,9 @@ const OPTION_KEYS = [
   'onError',
   'verify',
   'csrf',
+  'schema',
+  'version',
+  'migrate',
 ] as const
 const LIMIT_KEYS = [
   'fronts',
@@ -138,6 +142,7 @@ export function resolveOptions<T extends object>(
     throw configError('option onError must be a function')
   }
   const csrf = resolveCsrf(options.csrf)
+  const { schema, version, migrate } = resolveShape(options)
   return {
     secrets,
     cookieName,
@@ -164,6 +169,9 @@ export function resolveOptions<T extends object>(
     defaults: resolveDefaults(options.defaults),
     onError: options.onError ?? (() => {}),
     verify: options.verify,
+    schema,
+    version,
+    migrate,
   }
 }
 
@@ -185,4 +193,42 @@ function resolveCsrf(csrf: unknown): { allowedHosts: readonly string[] } | false
     return host
   })
   return { allowedHosts }
+}
+
+/** The largest `version`: it is written in base36, at most 7 digits. */
+const MAX_VERSION = 2_147_483_647
+
+/** `schema` (a Standard Schema), `version` (an integer >= 1) and `migrate` (needs a version). */
+function resolveShape<T extends object>(
+  options: CookiemanOptions<T>,
+): Pick<ResolvedOptions<T>, 'schema' | 'version' | 'migrate'> {
+  const schema = options.schema as unknown
+  if (schema !== undefined) {
+    const standard = (schema as { '~standard'?: { version?: unknown; validate?: unknown } } | null)?.['~standard']
+    if (
+      (typeof schema !== 'object' && typeof schema !== 'function') ||
+      schema === null ||
+      typeof standard !== 'object' ||
+      standard === null ||
+      standard.version !== 1 ||
+      typeof standard.validate !== 'function'
+    ) {
+      throw configError(
+        'option schema must be a Standard Schema v1 (a zod 4, valibot or ArkType schema, for example z.object({ ... }))',
+      )
+    }
+  }
+  const version = options.version === undefined ? undefined : positiveInteger(options.version, 'version', 1)
+  if (version !== undefined && version > MAX_VERSION) {
+    throw configError(`option version must be at most ${MAX_VERSION}, got ${version}`)
+  }
+  if (options.migrate !== undefined) {
+    if (typeof options.migrate !== 'function') {
+      throw configError('option migrate must be a function (data, fromVersion) => data')
+    }
+    if (version === undefined) {
+      throw configError('option migrate needs a version: the version of the data shape this code reads and writes')
+    }
+  }
+  return { schema: schema as SessionSchema<T> | undefined, version, migrate: options.migrate }
 }

@@ -1,6 +1,7 @@
 import type { BrowserEntry, BrowserLimits, BrowserMatch } from '../browsers/database.js'
 import type { SessionError } from '../errors.js'
 import type { FrontEntry, FrontLimits } from '../fronts/database.js'
+import type { SchemaOutput, SessionSchema } from '../schema.js'
 
 /** The options of {@link createCookieman} as the app writes them, and as the engine reads them once resolved. */
 
@@ -114,6 +115,28 @@ export interface BaseOptions<T extends object = object> {
    * @example verify: async (data) => !data.userId || (await db.sessionVersion(data.userId)) === data.version
    */
   verify?: ((data: Partial<T>) => boolean | Promise<boolean>) | undefined
+  /**
+   * A Standard Schema (zod 4, valibot, ArkType…) of the session data; `createCookieman` then infers
+   * the data type from it. Every authentic session read is validated once (defaults merged under
+   * it first) and the app sees the schema's output; data the schema refuses is a new session with
+   * `ERR_SESSION_INVALID` (the issues as `cause`) to `onError`. A commit of data it refuses throws
+   * `ERR_SESSION_INVALID` before anything is sealed.
+   */
+  schema?: SessionSchema<T> | undefined
+  /**
+   * The version of the data's shape this code reads and writes (an integer >= 1), sealed with the
+   * data. Sessions of a lower version (or of none: version 0) go through `migrate` before the
+   * schema sees them.
+   */
+  version?: number | undefined
+  /**
+   * Upgrades the data of an older session to the shape of `version` (needs `version`); gets the
+   * stored data (defaults not merged) and its version (0 for a session written without one). What
+   * it returns goes to the schema; a throw is `ERR_SESSION_INVALID`. Sessions of a higher version
+   * (a newer deployment's) are not migrated: the schema decides.
+   * @example migrate: (data, from) => (from < 2 ? { ...data, cart: data.items ?? [] } : data)
+   */
+  migrate?: ((data: Record<string, unknown>, fromVersion: number) => unknown) | undefined
 }
 
 /**
@@ -126,6 +149,9 @@ export type DefaultsOption<T extends object> = {} extends T
 
 /** Options of {@link createCookieman}. Unknown keys are refused. */
 export type CookiemanOptions<T extends object> = BaseOptions<T> & DefaultsOption<T>
+
+/** Options with a `schema`: the data type is the schema's output, inferred (no type parameter). */
+export type SchemaOptions<S extends SessionSchema<object>> = CookiemanOptions<SchemaOutput<S>> & { schema: S }
 
 export interface ResolvedCookie {
   path: string
@@ -161,4 +187,7 @@ export interface ResolvedOptions<T extends object> {
   defaults: () => T
   onError: (err: SessionError) => void
   verify: ((data: Partial<T>) => boolean | Promise<boolean>) | undefined
+  schema: SessionSchema<T> | undefined
+  version: number | undefined
+  migrate: ((data: Record<string, unknown>, fromVersion: number) => unknown) | undefined
 }

@@ -1,4 +1,5 @@
 import { createCookieman } from '../create.js'
+import type { CookiemanOptions } from '../options/types.js'
 import type { SessionError, SessionErrorCode } from '../errors.js'
 import { DIRECT, type Jar, SECRET } from './jar.js'
 
@@ -11,7 +12,7 @@ export type Cart = { userId?: string; cart: string[]; recent: string[]; note?: s
 
 export const NOW = new Date('2026-11-26T12:00:00Z')
 
-export function make(extra: Partial<Parameters<typeof createCookieman<Cart>>[0]> = {}) {
+export function make(extra: Partial<CookiemanOptions<Cart>> = {}) {
   const errors: SessionErrorCode[] = []
   const cm = createCookieman<Cart>({
     secret: SECRET,

@@ -1,4 +1,5 @@
 import { createCookieman } from '../create.js'
+import type { CookiemanOptions } from '../options/types.js'
 import { DIRECT, type Jar, SECRET } from './jar.js'
 
 /**
@@ -46,7 +47,7 @@ export function startRequest(jar: Jar, extra: Record<string, string> = {}, readO
 type Cart = { cart: string[]; recent: string[] }
 export const NOW = new Date('2026-11-26T12:00:00Z')
 
-export function make(extra: Partial<Parameters<typeof createCookieman<Cart>>[0]> = {}) {
+export function make(extra: Partial<CookiemanOptions<Cart>> = {}) {
   const errors: string[] = []
   const cm = createCookieman<Cart>({
     secret: SECRET,
