@@ -19,6 +19,8 @@ export interface EngineContext<T extends object> {
   readonly shrinkers: Shrinker<T>[]
   /** Every secret's key, derived once on first use; the first one seals. */
   keys(): Promise<SealingKey[]>
+  /** The keys of flash cookies (`NAME.flash` as salt): a session token never opens as flashes. */
+  flashKeys(): Promise<SealingKey[]>
   /** Hands an error to the app's `onError`; a hook that throws is logged, never rethrown. */
   reportError(err: SessionError): void
   /** The browser profile of a request: the proxy's forwarded one, else parsed from the User-Agent. */
@@ -40,6 +42,7 @@ export function createContext<T extends object>(
   const opts = resolveOptions(options, BUILTIN_BROWSERS)
   const database = buildDatabase(opts.browsers)
   let keys: Promise<SealingKey[]> | undefined
+  let flashKeys: Promise<SealingKey[]> | undefined
   const warned = new Set<string>()
   return {
     opts,
@@ -47,6 +50,7 @@ export function createContext<T extends object>(
     backend,
     shrinkers: [],
     keys: () => (keys ??= deriveKeys(opts.secrets, opts.cookieName, opts.mode, backend)),
+    flashKeys: () => (flashKeys ??= deriveKeys(opts.secrets, `${opts.cookieName}.flash`, opts.mode, backend)),
     reportError(err) {
       try {
         opts.onError(err)

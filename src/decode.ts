@@ -6,7 +6,8 @@ import type { Data } from './shrink/index.js'
 import { readRequest, rejectedCode, type HeadersLike } from './request.js'
 import { open } from './seal.js'
 import { invalidData, validate } from './schema.js'
-import { createSession, type Session } from './session.js'
+import { createSession, receiveFlashes, type Session } from './session.js'
+import { FLASH_HEADER, openFlash } from './flash.js'
 
 /** Seconds an `iat` may lie ahead of this server's clock (clocks of one deployment disagree a little). */
 const FUTURE_IAT_SKEW = 60
@@ -30,10 +31,26 @@ export async function decodeSession<T extends object>(
   ctx: EngineContext<T>,
   headers: HeadersLike,
   /**
-   * Migrate and validate the data (the app's reads). The proxy reads the data as stored instead: it
-   * only re-fits and re-issues it, with its stored version, and the app's read validates it once.
+   * Migrate and validate the data, and read the flash values the proxy forwarded (the app's reads).
+   * The proxy reads the data as stored instead: it only re-fits and re-issues it, with its stored
+   * version, and the app's read validates it once.
    */
   shape = true,
+): Promise<Session<T>> {
+  const forwarded = shape ? headers.get(FLASH_HEADER) : null
+  if (forwarded === null || forwarded === '') return decodeStored(ctx, headers, shape)
+  const [session, flashes] = await Promise.all([
+    decodeStored(ctx, headers, shape),
+    openFlash(ctx, forwarded, Math.floor(ctx.now() / 1000)),
+  ])
+  if (flashes !== undefined) receiveFlashes(session, flashes)
+  return session
+}
+
+async function decodeStored<T extends object>(
+  ctx: EngineContext<T>,
+  headers: HeadersLike,
+  shape: boolean,
 ): Promise<Session<T>> {
   const { opts } = ctx
   const name = opts.cookieName

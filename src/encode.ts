@@ -1,4 +1,5 @@
 import { requestBudget, type BudgetContext } from './budget.js'
+import { flashWrite, sendFlash, withFlash } from './flash.js'
 import { deletionsFor, fitsChunks, plan } from './fit.js'
 import { chunkName, split, type RequestChunks } from './chunk.js'
 import type { EngineContext } from './context.js'
@@ -54,16 +55,17 @@ export async function encodeSession<T extends object>(
   const undo = captureSession(session)
   const request = readRequest(headers, opts.cookieName)
   const profile = ctx.profile(headers)
+  const flash = state.flashOut === undefined ? undefined : await flashWrite(ctx, state.flashOut, headers, now)
   // Ours on the request, plus what an earlier commit of this session wrote in the same response.
-  const budget = requestBudget(opts, profile.entry, request, state.written?.names, responseSpentOf(headers))
+  const spent = responseSpentOf(headers)
+  const budget = withFlash(requestBudget(opts, profile.entry, request, state.written?.names, spent), flash)
   const base = reportBase(budget, profile)
-  const done = (writes: CookieWrite[], report: CommitReport): EncodeResult => ({
-    setCookie: writes.map(serializeWrite),
-    cookies: writes,
-    responseHeaders: writes.length > 0 ? { 'cache-control': NO_STORE } : {},
-    report,
-    undo,
-  })
+  let flashing = false
+  const done = (sessionWrites: CookieWrite[], report: CommitReport): EncodeResult => {
+    const writes = flashing ? sendFlash(sessionWrites, flash, state) : sessionWrites
+    const responseHeaders: Record<string, string> = writes.length > 0 ? { 'cache-control': NO_STORE } : {}
+    return { setCookie: writes.map(serializeWrite), cookies: writes, responseHeaders, report, undo }
+  }
   const deletions = (names: readonly string[]): CookieWrite[] => names.map((name) => deletionWrite(name, opts.cookie))
   // Every name of ours, as many as the response's deletions hold (the largest first).
   const deleteAll = () => deletionsFor(budget, 0, budget.responseAvailable).names
@@ -74,15 +76,10 @@ export async function encodeSession<T extends object>(
     // Nothing written, the session left as it was (a destroy() included: a cross-site logout too).
     ctx.reportError(refused)
     const kept = keptChunks(request.chunks, state.count, budget) ?? { names: [], bytes: 0 }
-    return done([], {
-      ...base,
-      chunks: kept.names.length,
-      bytes: kept.bytes,
-      unchanged: true,
-      deleted: [],
-      error: refused,
-    })
+    const report = { ...base, chunks: kept.names.length, bytes: kept.bytes, unchanged: true, deleted: [] }
+    return done([], { ...report, error: refused })
   }
+  flashing = true
 
   if (state.destroyed) {
     settle(session, opts.defaults(), undefined, EMPTY)

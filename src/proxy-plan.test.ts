@@ -1,4 +1,5 @@
 import { METHOD_HEADER } from './cross-site.js'
+import { FLASH_HEADER } from './flash.js'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createEngine, PROFILE_HEADER, REJECTED_HEADER, SPENT_HEADER, type Cookieman } from './core.js'
 import { CHROME_UA, FIREFOX_UA, Jar, SECRET } from './test-support/jar.js'
@@ -42,6 +43,7 @@ describe('planProxy', () => {
       [PROFILE_HEADER]: 'trident;IE;11.0;Trident',
       [SPENT_HEADER]: '99999',
       [METHOD_HEADER]: 'GET',
+      [FLASH_HEADER]: 'forged',
     })
     expect(await engine.planProxy(headers, undefined, 'POST')).toEqual({
       requestHeaders: {
@@ -49,6 +51,7 @@ describe('planProxy', () => {
         [SPENT_HEADER]: '0',
         [REJECTED_HEADER]: '',
         [METHOD_HEADER]: 'POST',
+        [FLASH_HEADER]: '',
       },
       setCookie: [],
       cookies: [],

@@ -5,10 +5,12 @@ import { requestBudget, SET_COOKIE_LINE, type BudgetContext } from './budget.js'
 import { deletionsFor } from './fit.js'
 import { headerCount, staleNames } from './chunk.js'
 import { GONE_MAX_AGE, goneName, markerOf, tagOf } from './futile.js'
+import { FLASH_HEADER, flashName, isPageRender } from './flash.js'
 import type { EngineContext } from './context.js'
 import { keptChunks, type EncodeResult } from './encode.js'
 import {
   cookieHeaderOf,
+  cookiePairs,
   readRequest,
   rebuildCookieHeader,
   REJECTED_HEADER,
@@ -118,6 +120,7 @@ export async function planProxy<T extends object>(
     [SPENT_HEADER]: '0',
     [REJECTED_HEADER]: '',
     [METHOD_HEADER]: method ?? '',
+    [FLASH_HEADER]: '',
   }
   // The request as its readers will see it: this Cookie header, the profile just parsed.
   const view = withHeaders(headers, { cookie: incoming, ...requestHeaders })
@@ -165,6 +168,17 @@ export async function planProxy<T extends object>(
   } else if (markerOf(incoming, base) !== undefined) {
     // Nothing of ours left: the marker has served its purpose.
     writes.push(deletionWrite(goneName(base), opts.cookie))
+  }
+  // Flash values go to the first page render after their commit: out of the jar, into its request.
+  const flash = flashName(base)
+  if (incoming.includes(`${flash}=`) && isPageRender(method, headers)) {
+    const value = cookiePairs(incoming)
+      .find((p) => p.name === flash)
+      ?.pair.slice(flash.length + 1)
+    if (value !== undefined && value !== '') {
+      requestHeaders[FLASH_HEADER] = value
+      writes.push(deletionWrite(flash, opts.cookie))
+    }
   }
   const setCookie = writes.map(serializeWrite)
   const responseHeaders: Record<string, string> = {}

@@ -1,4 +1,5 @@
 import type { SessionError } from './errors.js'
+import type { Flashes, FlashValue } from './flash.js'
 import { shared } from './realm.js'
 
 /**
@@ -19,6 +20,18 @@ export interface Session<T extends object> {
   readonly createdAt: Date | undefined
   /** Marks the session for deletion: the next commit deletes every chunk and writes nothing. */
   destroy(): void
+  /**
+   * Flash values this render received: set by an earlier commit (`flash()`), they reach exactly
+   * one page render through the proxy, and are gone after it. Empty when there are none.
+   */
+  readonly flashes: Flashes
+  /**
+   * Sets a flash value (JSON) for the next page render, written by the next commit: after a redirect
+   * from a route handler or a form, the page it lands on; in a server action, the page its response
+   * renders (the one it redirects to, or the same page).
+   * @example session.flash('notice', 'Added 3 items'); await cookieman.commitSession(session); redirect('/')
+   */
+  flash(key: string, value: FlashValue): void
 }
 
 /** What the engine remembers about a session between decode and commit. */
@@ -34,6 +47,10 @@ export interface SessionState {
    * the schema and `migrate`, or new); the stored one for data read as stored (the proxy's re-issue).
    */
   version: number | undefined
+  /** Flash values to write with the next commit. */
+  flashOut: Record<string, FlashValue> | undefined
+  /** Flash values this request's render sees. */
+  flashIn: Flashes
   /** Chunk count of the valid session on the request, `undefined` when none was valid. */
   count: number | undefined
   /** What the last commit of this session object wrote (a later unchanged commit repeats nothing). */
@@ -47,6 +64,11 @@ export interface Written {
   bytes: number
   names: string[]
 }
+
+const NO_FLASHES: Flashes = Object.freeze({})
+
+/** The JSON bytes all flash values of one commit may take. */
+export const MAX_FLASH_BYTES = 1024
 
 // Realm-wide: a session decoded by one copy of the package may be committed by another (see realm.ts).
 const states = shared('session-states', () => new WeakMap<object, SessionState>())
@@ -96,6 +118,28 @@ class CookieSession<T extends object> implements Session<T> {
     if (state !== undefined) state.destroyed = true
   }
 
+  get flashes(): Flashes {
+    return states.get(this)?.flashIn ?? NO_FLASHES
+  }
+
+  flash(key: string, value: FlashValue): void {
+    if (typeof key !== 'string' || key === '')
+      throw new TypeError('session.flash(key, value): key must be a non-empty string')
+    const state = stateOf(this)
+    // A JSON round trip: what the render reads is what was set, as plain data.
+    const json = JSON.stringify(value)
+    if (json === undefined) throw new TypeError(`session.flash(${JSON.stringify(key)}, value): value must be JSON data`)
+    const next = { ...state.flashOut, [key]: JSON.parse(json) as FlashValue }
+    // A flash rides in a cookie of its own next to the session: a notice, not a payload.
+    const size = new TextEncoder().encode(JSON.stringify(next)).length
+    if (size > MAX_FLASH_BYTES) {
+      throw new TypeError(
+        `session.flash(${JSON.stringify(key)}, value): flash values take ${size} bytes of JSON, at most ${MAX_FLASH_BYTES}`,
+      )
+    }
+    state.flashOut = next
+  }
+
   toJSON(): { data: T; isNew: boolean } {
     return { data: this.data, isNew: this.isNew }
   }
@@ -103,13 +147,20 @@ class CookieSession<T extends object> implements Session<T> {
 
 export function createSession<T extends object>(
   data: T,
-  state: Omit<SessionState, 'destroyed' | 'snapshot' | 'written'>,
+  state: Omit<SessionState, 'destroyed' | 'snapshot' | 'written' | 'flashOut' | 'flashIn'>,
   error?: SessionError,
   /** `JSON.stringify(data)` when the caller has it already. */
   snapshot: string = JSON.stringify(data),
 ): Session<T> {
   const session = new CookieSession(data, state.count === undefined, error)
-  states.set(session, { ...state, snapshot, written: undefined, destroyed: false })
+  states.set(session, {
+    ...state,
+    snapshot,
+    written: undefined,
+    destroyed: false,
+    flashOut: undefined,
+    flashIn: NO_FLASHES,
+  })
   return session
 }
 
@@ -122,6 +173,8 @@ export function stateOf(session: Session<object>): SessionState {
       iat: undefined,
       created: undefined,
       version: undefined,
+      flashOut: undefined,
+      flashIn: NO_FLASHES,
       count: undefined,
       written: undefined,
       destroyed: false,
@@ -171,4 +224,9 @@ export function settle<T extends object>(
   state.written = written
   // destroy() applies to the commit that follows it; the session object lives on (log out, log in).
   state.destroyed = false
+}
+
+/** The flash values a session's render sees (from the proxy, or from this response's own commit). */
+export function receiveFlashes(session: Session<object>, flashes: Flashes): void {
+  stateOf(session).flashIn = flashes
 }

@@ -1,4 +1,5 @@
 import { METHOD_HEADER } from '../cross-site.js'
+import { FLASH_HEADER } from '../flash.js'
 import { describe, expect, it, vi } from 'vitest'
 import { freezeClock } from '../test-support/clock.js'
 import { PROFILE_HEADER } from '../browsers/profile-header.js'
@@ -106,7 +107,7 @@ describe('middleware', () => {
     })
     const res = await cm.middleware(req, existing)
     expect(res.headers.get('x-middleware-override-headers')!.split(',').sort()).toEqual(
-      ['user-agent', 'x-a', PROFILE_HEADER, SPENT_HEADER, REJECTED_HEADER, METHOD_HEADER].sort(),
+      ['user-agent', 'x-a', PROFILE_HEADER, SPENT_HEADER, REJECTED_HEADER, METHOD_HEADER, FLASH_HEADER].sort(),
     )
     for (const removed of ['x-user-id', 'x-user-role', 'x-b']) expect(forwardedHeader(res, removed)).toBeNull()
   })
@@ -157,7 +158,7 @@ describe('middleware', () => {
     expect(forwardedHeader(res, PROFILE_HEADER)).toBe('blink;Chrome%20Headless;156.0.0.0;Blink')
     // The earlier override list is the whole forwarded request (Next drops headers not listed): ours join it.
     expect(res.headers.get('x-middleware-override-headers')!.split(',').sort()).toEqual(
-      ['x-tenant', PROFILE_HEADER, SPENT_HEADER, REJECTED_HEADER, METHOD_HEADER].sort(),
+      ['x-tenant', PROFILE_HEADER, SPENT_HEADER, REJECTED_HEADER, METHOD_HEADER, FLASH_HEADER].sort(),
     )
   })
 })

@@ -29,9 +29,9 @@ export function resolveCookieName(input: unknown): string {
   }
   // NAME.k and NAME.gone are another instance's chunk names: its proxy and commits would take this
   // cookie for a stale chunk of theirs and delete it.
-  if (/\.([1-9][0-9]*|gone)$/.test(cookieName)) {
+  if (/\.([1-9][0-9]*|gone|flash)$/.test(cookieName)) {
     throw configError(
-      `option cookieName ${JSON.stringify(cookieName)} ends like a chunk name (.N or .gone) of the cookie ${JSON.stringify(cookieName.slice(0, cookieName.lastIndexOf('.')))}: pick a name without that ending`,
+      `option cookieName ${JSON.stringify(cookieName)} ends like a chunk name (.N, .gone or .flash) of the cookie ${JSON.stringify(cookieName.slice(0, cookieName.lastIndexOf('.')))}: pick a name without that ending`,
     )
   }
   return cookieName

@@ -97,7 +97,7 @@ describe('resolveOptions refuses misuse with ERR_SESSION_CONFIG', () => {
     [
       'a chunk name',
       { secret, cookieName: 'session.1' },
-      'ends like a chunk name (.N or .gone) of the cookie "session"',
+      'ends like a chunk name (.N, .gone or .flash) of the cookie "session"',
     ],
     ['a marker name', { secret, cookieName: 'session.gone' }, 'ends like a chunk name'],
     ['unknown key', { secret, cookeName: 'x' }, 'unknown option cookeName'],
