@@ -131,3 +131,25 @@ test('6. three 1 KB cookies set by the page’s own script survive while the ses
     expect(await cartCount(driver)).toBeGreaterThan(0)
   }
 })
+
+test('7. a flash notice after a redirect is shown once: from a form to a route handler (303) and from a server action', async ({
+  driver,
+  servers,
+}) => {
+  const flash = () => driver.text('[data-testid="flash"]')
+  for (const [button, cart] of [
+    ['add-three-form', 3],
+    ['add-three-action', 6],
+  ] as const) {
+    await driver.open(servers.default)
+    expect(await flash()).toBeUndefined()
+    await driver.click(`[data-testid="${button}"]`)
+    await until(flash, (text) => text === 'Added 3 items', `the flash notice after ${button}`)
+    expect(await cartCount(driver)).toBe(cart)
+    // Consumed by that render: the jar holds only the session, and the next render shows nothing.
+    expect((await driver.cookies(servers.default)).map((c) => c.name)).toEqual(['session'])
+    await driver.open(servers.default)
+    expect(await cartCount(driver)).toBe(cart)
+    expect(await flash()).toBeUndefined()
+  }
+})

@@ -1,7 +1,9 @@
 'use server'
 
 import type { CommitReport } from 'next-cookieman'
-import { cookieman, type Item } from '../lib/session'
+import { redirect } from 'next/navigation'
+import { addedNotice, addItems } from '../lib/cart'
+import { cookieman } from '../lib/session'
 
 /** The report as the client gets it: errors cross the server-action boundary as plain data. */
 export type ReportView = Omit<CommitReport, 'error'> & { error?: { code: string; message: string } }
@@ -10,12 +12,6 @@ export type ActionState = { report?: ReportView; message?: string }
 function view(report: CommitReport): ReportView {
   const { error, ...rest } = report
   return error === undefined ? rest : { ...rest, error: { code: error.code, message: error.message } }
-}
-
-const PRODUCTS = ['Espresso beans', 'Ceramic mug', 'Pour-over kettle', 'Paper filters', 'Burr grinder', 'Milk jug']
-
-function item(n: number): Item {
-  return { sku: `SKU-${String(n).padStart(6, '0')}`, name: `${PRODUCTS[n % PRODUCTS.length]} #${n}`, qty: 1 + (n % 3) }
 }
 
 /**
@@ -29,12 +25,7 @@ export async function cartAction(_prev: ActionState, form: FormData): Promise<Ac
   switch (intent) {
     case 'add': {
       const count = Math.min(2000, Math.max(1, Number(form.get('count') ?? 1) || 1))
-      const start = session.data.cart.reduce((max, i) => Math.max(max, Number(i.sku.slice(4))), 0) + 1
-      for (let n = start; n < start + count; n++) {
-        const added = item(n)
-        session.data.cart.push(added)
-        session.data.recent.push(`/products/${added.sku.toLowerCase()}`)
-      }
+      addItems(session.data, count)
       message = `added ${count} item${count === 1 ? '' : 's'}`
       break
     }
@@ -60,4 +51,17 @@ export async function cartAction(_prev: ActionState, form: FormData): Promise<Ac
       return { message: `unknown intent ${JSON.stringify(intent)}` }
   }
   return { report: view(await cookieman.commitSession(session)), message }
+}
+
+/**
+ * Adds items, leaves a flash notice and redirects to the cart: the page Next renders for the
+ * redirect, in this action's response, shows the notice once.
+ */
+export async function addAndRedirect(form: FormData): Promise<void> {
+  const count = Math.min(20, Math.max(1, Number(form.get('count') ?? 3) || 3))
+  const session = await cookieman.getSession()
+  addItems(session.data, count)
+  session.flash('notice', addedNotice(count))
+  await cookieman.commitSession(session)
+  redirect('/')
 }

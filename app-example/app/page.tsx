@@ -1,5 +1,6 @@
 import { cookies } from 'next/headers'
 import { cookieman } from '../lib/session'
+import { addAndRedirect } from './actions'
 import { BudgetView } from './budget-view'
 import { Controls } from './controls'
 import { OtherCookies, OtherCookiesControl } from './other-cookies'
@@ -29,6 +30,11 @@ export default async function Home() {
         A cart that lives entirely in cookies, split over as many as your browser and the server allow, trimmed by
         shrink functions when it no longer fits.
       </p>
+      {typeof session.flashes['notice'] === 'string' && (
+        <div className="notice" data-testid="flash" role="status">
+          {session.flashes['notice']}
+        </div>
+      )}
       {session.error && (
         <div className="notice error" data-testid="session-error">
           The session cookie was rejected (<code>{session.error.code}</code>): this is a new session.
@@ -49,6 +55,21 @@ export default async function Home() {
       </h2>
       <div className="card">
         <Controls cart={cart} recent={recent.length} />
+        <div className="row">
+          {/* Both add 3 items and redirect here with a flash notice, shown once. */}
+          <form method="post" action="/api/cart/add">
+            <input type="hidden" name="count" value="3" />
+            <button type="submit" data-testid="add-three-form">
+              Add 3 (form to a route handler, 303)
+            </button>
+          </form>
+          <form action={addAndRedirect}>
+            <input type="hidden" name="count" value="3" />
+            <button type="submit" data-testid="add-three-action">
+              Add 3 (server action, redirect)
+            </button>
+          </form>
+        </div>
       </div>
       <p className="muted">
         Session data as JSON, before sealing (encryption and encoding change its size):{' '}

@@ -1,8 +1,27 @@
 import { createCookieman, trimCount } from 'next-cookieman'
+import { z } from 'zod'
 import { sessionSecret } from './secret'
 
-export type Item = { sku: string; name: string; qty: number }
-export type ShopSession = { cart: Item[]; recent: string[]; visits?: number }
+/**
+ * The session's shape, checked on every read: a cookie written by an older deployment (or edited
+ * by hand in sign mode) that does not match is a new session with ERR_SESSION_INVALID, never a
+ * crash at `item.qty.toFixed()`. The types come from the schema.
+ */
+const Item = z.object({ sku: z.string().max(64), name: z.string().max(200), qty: z.number().int().positive() })
+const Shop = z.object({
+  cart: z.array(Item),
+  recent: z.array(z.string().max(200)).default([]),
+  visits: z.number().int().nonnegative().optional(),
+})
+
+/** What a client may send to /api/session: only these keys, with these types. */
+export const ShopUpdate = z.strictObject({
+  cart: z.array(Item).optional(),
+  recent: z.array(z.string().max(200)).optional(),
+})
+
+export type Item = z.output<typeof Item>
+export type ShopSession = z.output<typeof Shop>
 
 const env = (name: string): number | undefined => {
   const value = process.env[name]
@@ -10,9 +29,10 @@ const env = (name: string): number | undefined => {
 }
 
 /** Rejected cookies (tampered, expired, …) are logged with their code. */
-export const cookieman = createCookieman<ShopSession>({
+export const cookieman = createCookieman({
   secret: sessionSecret(),
   cookieName: 'session',
+  schema: Shop,
   defaults: () => ({ cart: [], recent: [] }),
   // Plain http on a host browsers do not treat as secure: SESSION_COOKIE_SECURE=false.
   cookie: { secure: process.env.SESSION_COOKIE_SECURE !== 'false' },

@@ -1,5 +1,5 @@
 import { hold, hooksEnabled } from '../../../lib/test-hooks'
-import { cookieman, type Item, type ShopSession } from '../../../lib/session'
+import { cookieman, ShopUpdate } from '../../../lib/session'
 
 export const dynamic = 'force-dynamic'
 
@@ -8,26 +8,6 @@ async function reply(session: Awaited<ReturnType<typeof cookieman.getSession>>, 
   const headers = new Headers()
   const report = await cookieman.commitSession(session, headers)
   return Response.json({ data: session.data, report, error: session.error?.code ?? null }, { status, headers })
-}
-
-const isItem = (v: unknown): v is Item =>
-  typeof v === 'object' &&
-  v !== null &&
-  typeof (v as Item).sku === 'string' &&
-  typeof (v as Item).name === 'string' &&
-  Number.isInteger((v as Item).qty)
-
-/** Only the keys the app knows, with their types: a client must not write anything else. */
-function parseUpdate(body: unknown): Partial<ShopSession> | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined
-  const update: Partial<ShopSession> = {}
-  for (const [key, value] of Object.entries(body)) {
-    if (key === 'cart' && Array.isArray(value) && value.every(isItem)) update.cart = value
-    else if (key === 'recent' && Array.isArray(value) && value.every((v) => typeof v === 'string'))
-      update.recent = value
-    else return undefined
-  }
-  return update
 }
 
 /**
@@ -78,14 +58,17 @@ export async function POST(request: Request): Promise<Response> {
   if (body === 'too-large') {
     return Response.json({ error: `the body is over ${MAX_BODY_BYTES} bytes` }, { status: 413 })
   }
-  const update = body === undefined ? undefined : parseUpdate(body.json)
-  if (update === undefined) {
+  // Only the keys the app knows, with the schema's types: a client must not write anything else.
+  const parsed = body === undefined ? undefined : ShopUpdate.safeParse(body.json)
+  if (parsed === undefined || !parsed.success) {
     return Response.json({ error: 'the body must be { cart?: Item[], recent?: string[] }' }, { status: 400 })
   }
   const held = new URL(request.url).searchParams.get('hold')
   if (held !== null && hooksEnabled()) await hold(held)
   const session = await cookieman.getSession()
-  Object.assign(session.data, update)
+  const { cart, recent } = parsed.data
+  if (cart !== undefined) session.data.cart = cart
+  if (recent !== undefined) session.data.recent = recent
   return reply(session)
 }
 
