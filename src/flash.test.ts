@@ -153,4 +153,31 @@ describe('flash values', () => {
       'session.flash("f", value): value must be JSON data',
     )
   })
+
+  it('a second flash before any render keeps the first values and replaces its cookie in the budget', async () => {
+    const { cm } = make()
+    cm.register('cart', (d, _last, { overBytes }) => {
+      d.cart?.splice(0, trimCount(d.cart, overBytes))
+      return d
+    })
+    const jar = new Jar(CHROME_UA)
+    const commitWith = async (notice: string, extra?: [string, string]) => {
+      const s = await cm.decodeSession(jar.headers())
+      s.data.cart = skus(600)
+      s.flash('notice', notice)
+      if (extra !== undefined) s.flash(extra[0], extra[1])
+      const out = await cm.encodeSession(s, jar.headers())
+      jar.apply(out.setCookie)
+      return out.report.bytes
+    }
+    const first = await commitWith('x'.repeat(500))
+    // The same size again: the session gets the same room (the waiting flash cookie is replaced,
+    // not counted as another cookie next to the new one).
+    const second = await commitWith('y'.repeat(500))
+    expect(Math.abs(second - first)).toBeLessThanOrEqual(30)
+    await commitWith('y'.repeat(500), ['other', 'kept'])
+    const third = await commitWith('z')
+    expect(third).toBeGreaterThan(0)
+    expect((await visit(cm, jar, DOCUMENT)).session.flashes).toEqual({ notice: 'z', other: 'kept' })
+  })
 })

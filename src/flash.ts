@@ -2,7 +2,7 @@ import { SET_COOKIE_LINE, type BudgetContext } from './budget.js'
 import type { EngineContext } from './context.js'
 import { liveWrite, serializeWrite, type CookieWrite } from './set-cookie.js'
 import { parsePayload } from './payload.js'
-import type { HeadersLike } from './request.js'
+import { cookieHeaderOf, cookiePairs, type HeadersLike } from './request.js'
 import { open, seal } from './seal.js'
 
 /**
@@ -87,6 +87,8 @@ export interface FlashWrite {
   values: Flashes
   /** For this response's own render (a server action's): `Max-Age=0`, the browser keeps nothing. */
   sameResponse: boolean
+  /** Cookie-header bytes of the flash cookie this one replaces (counted as another cookie's), or 0. */
+  replaced: number
 }
 
 export async function flashWrite<T extends object>(
@@ -96,9 +98,21 @@ export async function flashWrite<T extends object>(
   now: number,
 ): Promise<FlashWrite> {
   const sameResponse = headers.get('next-action') !== null
-  const value = await sealFlash(ctx, values, now)
-  const write = liveWrite(flashName(ctx.opts.cookieName), value, ctx.opts.cookie, sameResponse ? 0 : FLASH_MAX_AGE)
-  return { write, values, sameResponse }
+  const name = flashName(ctx.opts.cookieName)
+  // A flash still waiting in the jar (no page rendered since its commit) is replaced by this one:
+  // its values are kept under the new ones, and its bytes are no longer the request's other cookies'.
+  const header = cookieHeaderOf(headers)
+  const waiting = header.includes(`${name}=`)
+    ? cookiePairs(header)
+        .find((p) => p.name === name)
+        ?.pair.slice(name.length + 1)
+    : undefined
+  const kept = waiting === undefined ? undefined : await openFlash(ctx, waiting, now)
+  const merged = kept === undefined ? values : { ...kept, ...values }
+  const value = await sealFlash(ctx, merged, now)
+  const write = liveWrite(name, value, ctx.opts.cookie, sameResponse ? 0 : FLASH_MAX_AGE)
+  const replaced = waiting === undefined ? 0 : name.length + 1 + waiting.length + 2
+  return { write, values: merged, sameResponse, replaced }
 }
 
 /** The budget left to the session once the flash cookie is in the response (and, kept, in the jar). */
@@ -109,8 +123,8 @@ export function withFlash(budget: BudgetContext, flash: FlashWrite | undefined):
   return {
     ...budget,
     responseAvailable: budget.responseAvailable - line,
-    headerAvailable: flash.sameResponse ? budget.headerAvailable : budget.headerAvailable - pair,
-    cookieSlots: flash.sameResponse ? budget.cookieSlots : budget.cookieSlots - 1,
+    headerAvailable: budget.headerAvailable + flash.replaced - (flash.sameResponse ? 0 : pair),
+    cookieSlots: budget.cookieSlots + (flash.replaced > 0 ? 1 : 0) - (flash.sameResponse ? 0 : 1),
   }
 }
 

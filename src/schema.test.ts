@@ -262,4 +262,21 @@ describe('version and migrate', () => {
     expect(migrate).toHaveBeenCalledWith({ items: [{ id: 'a', n: 1 }] }, 1)
     vi.setSystemTime(NOW)
   })
+
+  it('data of a newer version committed by older code keeps its version: the newer code does not migrate it again', async () => {
+    const jar = new Jar(CHROME_UA)
+    const v1 = instance<Record<string, unknown>>({ version: 1, migrate: (d) => d })
+    const { cm } = v2()
+    const s = await cm.decodeSession(jar.headers())
+    s.data.cart.push({ sku: 'x', qty: 1 })
+    jar.apply((await cm.encodeSession(s, jar.headers())).setCookie)
+    // A rollback: version-1 code reads the version-2 session, changes it and commits.
+    const old = await v1.cm.decodeSession(jar.headers())
+    old.data['visits'] = 1
+    jar.apply((await v1.cm.encodeSession(old, jar.headers())).setCookie)
+    expect(jar.cookies.get('session')!.split('.')[7]).toBe('2')
+    migrate.mockClear()
+    expect((await cm.decodeSession(jar.headers())).data.cart).toEqual([{ sku: 'x', qty: 1 }])
+    expect(migrate).not.toHaveBeenCalled()
+  })
 })
