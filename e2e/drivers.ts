@@ -177,8 +177,20 @@ class FirefoxDriver implements Driver {
     await this.page.type(selector, value)
   }
   async text(selector: string) {
-    const el = await this.page.$(selector)
-    return el ? ((await el.evaluate((e) => e.textContent)) ?? '') : undefined
+    // One call, no element handle kept between calls: a navigation (a form's 303, a redirect) may
+    // replace the document at any moment while a test polls; then the read is tried again.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const text = await this.page.evaluate((s) => {
+          const el = document.querySelector(s)
+          return el === null ? null : (el.textContent ?? '')
+        }, selector)
+        return text ?? undefined
+      } catch (error) {
+        if (attempt >= 30 || !/no such handle|context|navigat|detached|discarded/i.test(String(error))) throw error
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
   }
   async body() {
     return this.page.evaluate(() => document.body.textContent ?? '')
