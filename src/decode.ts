@@ -111,16 +111,12 @@ async function decodeStored<T extends object>(
   let decoded = payload.data
   const storedVersion = opened.meta.version ?? 0
   // The version this data is sealed with again: the current shape once shaped, else as stored.
-  // Data of a newer version than this code's (a rolling deploy, a rollback) keeps its version when
-  // this code commits it, so that the newer code does not migrate it again.
+  // The version this data is sealed with again. Read as stored (the proxy): the stored one. Shaped:
+  // the current one, but data of a newer version than this code's (a rolling deploy, a rollback)
+  // keeps its own, so that the newer code does not migrate it again.
+  const stored = opts.version === undefined ? opened.meta.version : storedVersion
   const newer = opened.meta.version !== undefined && (opts.version === undefined || opened.meta.version > opts.version)
-  const version = shape
-    ? newer
-      ? opened.meta.version
-      : undefined
-    : opts.version === undefined
-      ? opened.meta.version
-      : storedVersion
+  const version = !shape ? stored : newer ? opened.meta.version : undefined
   // Set when the data the app sees is the shape stage's (defaults merged in, maybe migrated).
   let migrated: boolean | undefined
   if (shape && (opts.schema !== undefined || opts.migrate !== undefined)) {

@@ -2,7 +2,7 @@ import { SET_COOKIE_LINE, type BudgetContext } from './budget.js'
 import type { EngineContext } from './context.js'
 import { liveWrite, serializeWrite, type CookieWrite } from './set-cookie.js'
 import { parsePayload } from './payload.js'
-import { cookieHeaderOf, cookiePairs, type HeadersLike } from './request.js'
+import { cookieHeaderOf, pairValue, type HeadersLike } from './request.js'
 import { open, seal } from './seal.js'
 
 /**
@@ -101,12 +101,7 @@ export async function flashWrite<T extends object>(
   const name = flashName(ctx.opts.cookieName)
   // A flash still waiting in the jar (no page rendered since its commit) is replaced by this one:
   // its values are kept under the new ones, and its bytes are no longer the request's other cookies'.
-  const header = cookieHeaderOf(headers)
-  const waiting = header.includes(`${name}=`)
-    ? cookiePairs(header)
-        .find((p) => p.name === name)
-        ?.pair.slice(name.length + 1)
-    : undefined
+  const waiting = pairValue(cookieHeaderOf(headers), name)
   const kept = waiting === undefined ? undefined : await openFlash(ctx, waiting, now)
   const merged = kept === undefined ? values : { ...kept, ...values }
   const value = await sealFlash(ctx, merged, now)

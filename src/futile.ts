@@ -1,5 +1,5 @@
 import { staleNames } from './chunk.js'
-import { cookiePairs, type OtherCookies, type RequestCookies } from './request.js'
+import { pairValue, type OtherCookies, type RequestCookies } from './request.js'
 
 /**
  * The cookie that remembers which stale chunks the proxy deleted last: when the same ones come back,
@@ -11,11 +11,7 @@ export const goneName = (base: string) => `${base}.gone`
 export const GONE_MAX_AGE = 24 * 60 * 60
 
 export function markerOf(header: string, base: string): string | undefined {
-  const name = goneName(base)
-  // Most requests carry none: no second parse of the header for them.
-  if (!header.includes(`${name}=`)) return undefined
-  const found = cookiePairs(header).find((p) => p.name === name)
-  return found?.pair.slice(name.length + 1)
+  return pairValue(header, goneName(base))
 }
 
 /** FNV-1a of the sorted names: the same set, the same tag. */

@@ -10,7 +10,7 @@ import type { EngineContext } from './context.js'
 import { keptChunks, type EncodeResult } from './encode.js'
 import {
   cookieHeaderOf,
-  cookiePairs,
+  pairValue,
   readRequest,
   rebuildCookieHeader,
   REJECTED_HEADER,
@@ -171,14 +171,10 @@ export async function planProxy<T extends object>(
   }
   // Flash values go to the first page render after their commit: out of the jar, into its request.
   const flash = flashName(base)
-  if (incoming.includes(`${flash}=`) && isPageRender(method, headers)) {
-    const value = cookiePairs(incoming)
-      .find((p) => p.name === flash)
-      ?.pair.slice(flash.length + 1)
-    if (value !== undefined && value !== '') {
-      requestHeaders[FLASH_HEADER] = value
-      writes.push(deletionWrite(flash, opts.cookie))
-    }
+  const waiting = pairValue(incoming, flash)
+  if (waiting !== undefined && waiting !== '' && isPageRender(method, headers)) {
+    requestHeaders[FLASH_HEADER] = waiting
+    writes.push(deletionWrite(flash, opts.cookie))
   }
   const setCookie = writes.map(serializeWrite)
   const responseHeaders: Record<string, string> = {}

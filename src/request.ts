@@ -51,6 +51,15 @@ export function cookiePairs(header: string): Array<{ name: string; pair: string 
   return out
 }
 
+/** The value of the first `name=` pair of a Cookie header, as sent; `undefined` when there is none. */
+export function pairValue(header: string, name: string): string | undefined {
+  // Most requests carry none: no parse of the header for them.
+  if (!header.includes(`${name}=`)) return undefined
+  return cookiePairs(header)
+    .find((p) => p.name === name)
+    ?.pair.slice(name.length + 1)
+}
+
 /** The Cookie header of a request, `''` when it has none. */
 export function cookieHeaderOf(headers: HeadersLike): string {
   return headers.get('cookie') ?? ''
