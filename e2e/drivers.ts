@@ -48,6 +48,28 @@ export interface Driver {
   close(): Promise<void>
 }
 
+/**
+ * Marks the current document, so that `open` can tell its replacement from it: a driver may return
+ * from a navigation while the old document is still shown (seen once in WebKitGTK, reading the page
+ * before the JSON that replaced it) or before the new one has its content (seen once in Firefox).
+ */
+const MARK = `window.__e2eLeaving = true`
+const SETTLED = `!('__e2eLeaving' in window) && document.readyState === 'complete'`
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Polls `settled()` (re-tried when a navigation replaced the context) until the new document is whole. */
+async function untilSettled(url: string, settled: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    try {
+      if ((await settled()) === true) return
+    } catch (error) {
+      if (!/no such handle|context|navigat|detached|discarded|stale/i.test(String(error))) throw error
+    }
+    await sleep(50)
+  }
+  throw new Error(`${url}: the document did not finish loading within 10 s`)
+}
+
 const CHROMIUM = '/usr/bin/chromium'
 const FIREFOX = '/usr/bin/firefox-esr'
 const WEBKIT_DRIVER = '/usr/bin/WebKitWebDriver'
@@ -167,7 +189,9 @@ class FirefoxDriver implements Driver {
     return this.page.evaluate(() => navigator.userAgent)
   }
   async open(url: string) {
+    await this.page.evaluate(MARK).catch(() => undefined)
     await this.page.goto(url, { waitUntil: 'load' })
+    await untilSettled(url, () => this.page.evaluate(SETTLED))
   }
   async click(selector: string) {
     await this.page.click(selector)
@@ -188,7 +212,7 @@ class FirefoxDriver implements Driver {
         return text ?? undefined
       } catch (error) {
         if (attempt >= 30 || !/no such handle|context|navigat|detached|discarded/i.test(String(error))) throw error
-        await new Promise((r) => setTimeout(r, 100))
+        await sleep(100)
       }
     }
   }
@@ -284,7 +308,9 @@ class WebKitDriver implements Driver {
     return String(await this.driver.executeScript('return navigator.userAgent'))
   }
   async open(url: string) {
+    await this.driver.executeScript(MARK).catch(() => undefined)
     await this.driver.get(url)
+    await untilSettled(url, () => this.driver.executeScript(`return ${SETTLED}`))
   }
   async click(selector: string) {
     await (await this.driver.findElement(By.css(selector))).click()
@@ -308,11 +334,11 @@ class WebKitDriver implements Driver {
   }
   async cookies(url: string) {
     // WebDriver returns the cookies of the current document: be on that host first.
-    if (new URL(await this.driver.getCurrentUrl()).host !== new URL(url).host) await this.driver.get(url)
+    if (new URL(await this.driver.getCurrentUrl()).host !== new URL(url).host) await this.open(url)
     return (await this.driver.manage().getCookies()).map(({ name, value }) => ({ name, value }))
   }
   async setCookie(url: string, name: string, value: string) {
-    if (new URL(await this.driver.getCurrentUrl()).host !== new URL(url).host) await this.driver.get(url)
+    if (new URL(await this.driver.getCurrentUrl()).host !== new URL(url).host) await this.open(url)
     await this.driver.manage().addCookie({ name, value, path: '/', httpOnly: true, sameSite: 'Lax' })
   }
   async close() {
