@@ -21,6 +21,8 @@ export interface EngineContext<T extends object> {
   keys(): Promise<SealingKey[]>
   /** The keys of flash cookies (`NAME.flash` as salt): a session token never opens as flashes. */
   flashKeys(): Promise<SealingKey[]>
+  /** The keys of stored parts (`NAME.store` as salt): neither a session nor a flash token opens as one. */
+  storeKeys(): Promise<SealingKey[]>
   /** Hands an error to the app's `onError`; a hook that throws is logged, never rethrown. */
   reportError(err: SessionError): void
   /** The browser profile of a request: the proxy's forwarded one, else parsed from the User-Agent. */
@@ -43,6 +45,7 @@ export function createContext<T extends object>(
   const database = buildDatabase(opts.browsers)
   let keys: Promise<SealingKey[]> | undefined
   let flashKeys: Promise<SealingKey[]> | undefined
+  let storeKeys: Promise<SealingKey[]> | undefined
   const warned = new Set<string>()
   return {
     opts,
@@ -51,6 +54,7 @@ export function createContext<T extends object>(
     shrinkers: [],
     keys: () => (keys ??= deriveKeys(opts.secrets, opts.cookieName, opts.mode, backend)),
     flashKeys: () => (flashKeys ??= deriveKeys(opts.secrets, `${opts.cookieName}.flash`, opts.mode, backend)),
+    storeKeys: () => (storeKeys ??= deriveKeys(opts.secrets, `${opts.cookieName}.store`, opts.mode, backend)),
     reportError(err) {
       try {
         opts.onError(err)

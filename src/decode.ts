@@ -8,6 +8,7 @@ import { open } from './seal.js'
 import { invalidData, validate } from './schema.js'
 import { createSession, receiveFlashes, type Session } from './session.js'
 import { FLASH_HEADER, openFlash } from './flash.js'
+import { readSpill, unreadSpill, type SpillState } from './store/spill.js'
 
 /** Seconds an `iat` may lie ahead of this server's clock (clocks of one deployment disagree a little). */
 const FUTURE_IAT_SKEW = 60
@@ -109,6 +110,30 @@ async function decodeStored<T extends object>(
   const payload = parsePayload(plaintext)
   if (!payload.ok) return fresh(payload.error)
   let decoded = payload.data
+  let text = payload.text
+  // The part in the store: read by the app's reads only (the proxy re-issues the reference as is).
+  let spill: SpillState | undefined
+  let storeFailure: SessionError | undefined
+  let rewrite = false
+  if (opened.meta.spill !== undefined) {
+    const read = shape ? await readSpill(ctx, opened.meta.spill, opened.meta.exp) : undefined
+    if (read === undefined) spill = unreadSpill(opened.meta.spill, opened.meta.exp)
+    else if (read.ok) {
+      // Keys are disjoint as written. One in both comes from a commit that could not read the
+      // store and kept its reference: the cookie's is a default or an edit of one, the stored wins.
+      decoded = { ...decoded, ...read.data }
+      text = JSON.stringify(decoded)
+      spill = read.state
+    } else if (read.kind === 'tampered') return fresh(read.error)
+    else {
+      // The cookie's part, said so: kept as it is while unchanged (the store may come back), and
+      // written without the reference by the next commit when the store holds nothing for it.
+      storeFailure = read.error
+      ctx.reportError(read.error)
+      if (read.kind === 'unavailable') spill = unreadSpill(opened.meta.spill, opened.meta.exp)
+      else rewrite = true
+    }
+  }
   const storedVersion = opened.meta.version ?? 0
   // The version this data is sealed with again: the current shape once shaped, else as stored.
   // The version this data is sealed with again. Read as stored (the proxy): the stored one. Shaped:
@@ -136,18 +161,19 @@ async function decodeStored<T extends object>(
     if (!accepted) return fresh(new SessionError('ERR_SESSION_EXPIRED', `session cookie ${name} rejected by verify()`))
   }
 
-  const meta = { iat: opened.meta.iat, created, version, count: assembled.count }
+  const meta = { iat: opened.meta.iat, created, version, count: assembled.count, spill }
   if (migrated !== undefined) {
     // Shaped: defaults are merged in already. A migrated session is written on its next commit
     // (its snapshot matches no data), so that the cookie takes the current shape.
-    return createSession(decoded as T, meta, undefined, migrated ? '' : JSON.stringify(decoded))
+    return createSession(decoded as T, meta, storeFailure, migrated || rewrite ? '' : JSON.stringify(decoded))
   }
   // verify() may have changed what it was given: then the sealed text no longer describes it.
-  const text = opts.verify === undefined ? payload.text : JSON.stringify(decoded)
+  if (opts.verify !== undefined) text = JSON.stringify(decoded)
   // Data of another version, read as stored (the proxy), gets no defaults of this version's shape.
-  const foreign = !shape && opts.version !== undefined && storedVersion !== opts.version
+  // Nor a cookie part whose other part is in the store: its defaults would be stored in the cookie.
+  const foreign = !shape && ((opts.version !== undefined && storedVersion !== opts.version) || spill !== undefined)
   const { data, snapshot } = withDefaults<T>(decoded, text, foreign ? {} : (opts.defaults() as Data))
-  return createSession(data, meta, undefined, snapshot)
+  return createSession(data, meta, storeFailure, rewrite ? '' : snapshot)
 }
 
 /**

@@ -1,7 +1,7 @@
 import { requestBudget, type BudgetContext } from './budget.js'
 import { flashWrite, sendFlash, withFlash } from './flash.js'
-import { deletionsFor, fitsChunks, plan } from './fit.js'
-import { chunkName, split, type RequestChunks } from './chunk.js'
+import { deletionsFor, keptChunks, plan } from './fit.js'
+import { chunkName, split } from './chunk.js'
 import type { EngineContext } from './context.js'
 import { crossSiteRefusal } from './cross-site.js'
 import { invalidData, validate } from './schema.js'
@@ -13,6 +13,7 @@ import { seal, sealedLength, type SealMeta } from './seal.js'
 import { captureSession, settle, stateOf, type Session } from './session.js'
 import { deletionWrite, liveWrite, NO_STORE, serializeWrite, type CookieWrite } from './set-cookie.js'
 import { overBytes, shrink, type Data } from './shrink/index.js'
+import { destroySpilled, storeCommit, storeSpilled, type StoreReport } from './store/commit.js'
 import { utf8Length } from './utf8.js'
 
 /**
@@ -82,12 +83,14 @@ export async function encodeSession<T extends object>(
   flashing = true
 
   if (state.destroyed) {
+    const store = await destroySpilled(ctx, state)
     settle(session, opts.defaults(), undefined, EMPTY)
     // `NAME` whatever the proxy already spent of the response: without it no reader finds a
     // session, so a logout always works (the other chunks, orphans then, go when there is room).
     const all = deleteAll()
     if (!all.includes(opts.cookieName) && request.chunks.values.has(opts.cookieName)) all.unshift(opts.cookieName)
-    return done(deletions(all), { ...base, chunks: 0, bytes: 0, unchanged: false, deleted: all })
+    const report: CommitReport = { ...base, chunks: 0, bytes: 0, unchanged: false, deleted: all }
+    return done(deletions(all), store === undefined ? report : { ...report, store })
   }
 
   const json = JSON.stringify(session.data)
@@ -131,6 +134,8 @@ export async function encodeSession<T extends object>(
     compressed: false,
     version: state.version ?? opts.version,
   }
+  // The reference to the part in the app's store, when there is one (see ./store/commit.ts).
+  const storage = storeCommit(ctx, state, meta)
   const payload = new PayloadEncoder(ctx.backend)
   const sealedFits = (plaintextBytes: number, compressed: boolean): boolean =>
     plan(sealedLength(opts.mode, compressed ? { ...meta, compressed } : meta, plaintextBytes), budget) !== undefined
@@ -155,9 +160,25 @@ export async function encodeSession<T extends object>(
   let storedData: Data | undefined
   // Set when the commit shrank; the base already says it did not.
   let summary: ShrinkSummary | undefined
+  let spilled: Data = {}
+  let store: StoreReport | undefined
+  let spillState: Parameters<typeof settle>[5]
   if (!(await fitsText(json, utf8Length(json)))) {
     // The working copy the shrinkers may mutate: a JSON round trip, so it is plain data.
-    const shrunk = await shrink(JSON.parse(json) as Data, ctx.shrinkers, fits, over)
+    let shrunk = await shrink(JSON.parse(json) as Data, ctx.shrinkers, fits, over, storage.plan)
+    if (shrunk.fits && Object.keys(shrunk.spilled).length > 0) {
+      const kept = await storeSpilled(ctx, state, storage, shrunk.spilled, meta)
+      if ('failed' in kept) {
+        // The store failed: the drop rules, as without one; the old stored part is not referred to.
+        ctx.reportError(kept.failed)
+        meta.spill = undefined
+        store = { keys: [], bytes: 0, written: false, deleted: false, error: kept.failed }
+        shrunk = await shrink(JSON.parse(json) as Data, ctx.shrinkers, fits, over)
+      } else {
+        ;({ spill: spillState, report: store } = kept)
+        spilled = shrunk.spilled
+      }
+    }
     summary = shrinkSummary(shrunk)
     if (!shrunk.fits) {
       const error = new SessionError(
@@ -165,16 +186,22 @@ export async function encodeSession<T extends object>(
         `even an empty session does not fit: the request's other cookies leave ${budget.budget.available} bytes of the ${budget.budget.headerBytes}-byte Cookie header budget and ${Math.max(0, budget.cookieSlots)} cookie slots, and the response ${budget.budget.responseAvailable} bytes of Set-Cookie lines`,
       )
       ctx.reportError(error)
+      const destroyed = await destroySpilled(ctx, state)
       settle(session, opts.defaults(), undefined, EMPTY)
       const all = deleteAll()
       const report = { ...base, ...summary, chunks: 0, bytes: 0, unchanged: false, deleted: all, error }
-      return done(deletions(all), report)
+      return done(deletions(all), destroyed === undefined ? report : { ...report, store: destroyed })
     }
     const { limit } = base.budget
     const keys = [...summary.trimmedKeys, ...summary.droppedKeys]
-    ctx.warnOnce(`${limit.by}:${limit.source}`, limitAdvice(limit, opts.fronts, keys))
+    if (keys.length > 0) ctx.warnOnce(`${limit.by}:${limit.source}`, limitAdvice(limit, opts.fronts, keys))
     finalJson = JSON.stringify(shrunk.data)
     storedData = shrunk.data
+  }
+  if (store === undefined && (opts.spill !== undefined || storage.carried !== undefined)) {
+    // Nothing spilled by this commit: a stored part no longer needed goes, a carried one stays.
+    const kept = await storeSpilled(ctx, state, storage, {}, meta)
+    if (!('failed' in kept)) ({ spill: spillState, report: store } = kept)
   }
 
   // One seal per commit, of exactly the data that was measured.
@@ -196,50 +223,26 @@ export async function encodeSession<T extends object>(
   // session.data becomes the stored data, as the next request will read it. When every default
   // key is stored, that is the parse of finalJson, and it is parsed only if the app reads it.
   const written = { chunks: values.length, bytes: layout.bytes, names }
-  const stored = (finalJson === json ? session.data : storedData) as Data
+  // With a spill, the next read merges the stored keys after the cookie's.
+  const spilling = Object.keys(spilled).length > 0
+  const stored = (finalJson === json ? session.data : spilling ? { ...storedData, ...spilled } : storedData) as Data
+  const storedJson = spilling ? JSON.stringify(stored) : finalJson
   const defaults = opts.defaults() as Data
-  const load = () => withDefaults<T>(JSON.parse(finalJson) as Data, finalJson, defaults)
+  const load = () => withDefaults<T>(JSON.parse(storedJson) as Data, storedJson, defaults)
   if (holdsEveryDefault(stored, defaults)) {
-    settle(session, () => load().data, { iat: now, created }, written, finalJson)
+    settle(session, () => load().data, { iat: now, created }, written, storedJson, spillState)
   } else {
     // A default is merged in: the snapshot is the merged data's JSON, so parse now.
     const { data, snapshot } = load()
-    settle(session, data, { iat: now, created }, written, snapshot)
+    settle(session, data, { iat: now, created }, written, snapshot, spillState)
   }
-  return done(writes, {
+  const report: CommitReport = {
     ...base,
     ...summary,
     chunks: values.length,
     bytes: layout.bytes,
     unchanged: false,
     deleted: stale,
-  })
-}
-
-/**
- * The chunks of a valid session on the request, if they still fit this request's budget (and, when
- * `sent`, this response's: for a re-issue of the same chunks).
- */
-export function keptChunks(
-  chunks: RequestChunks,
-  count: number | undefined,
-  budget: BudgetContext,
-  sent = false,
-): { names: string[]; bytes: number } | undefined {
-  if (count === undefined) return { names: [], bytes: 0 }
-  const names: string[] = []
-  let nameBytes = 0
-  let valueBytes = 0
-  let largest = 0
-  for (let i = 0; i < count; i++) {
-    const value = i === 0 ? chunks.first : chunks.numbered.get(i)
-    if (value === undefined) return undefined
-    const name = chunkName(budget.baseName, i)
-    names.push(name)
-    nameBytes += name.length
-    valueBytes += value.length
-    largest = Math.max(largest, name.length + value.length)
   }
-  if (!fitsChunks({ count, nameBytes, valueBytes, largest }, budget, sent)) return undefined
-  return { names, bytes: nameBytes + count + valueBytes }
+  return done(writes, store === undefined ? report : { ...report, store })
 }

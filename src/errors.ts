@@ -21,6 +21,11 @@
  * - `ERR_SESSION_INVALID`: with a `schema`, authentic data the schema refuses on read (or that
  *   `migrate` failed on): a new session with `defaults()`, the issues as `cause`, never thrown; and
  *   thrown by a commit whose data the schema refuses (a bug in the app), before anything is sealed.
+ * - `ERR_SESSION_STORE`: with a `store`, the part of the session kept there could not be read (the
+ *   store failed, timed out, or holds nothing under the reference): the session holds the cookie's
+ *   part; or a commit could not write it: the session was fitted to its cookies by the drop rules
+ *   (reported by the commit and to `onError`, never thrown). A stored part that fails verification
+ *   is `ERR_SESSION_TAMPERED`: a new session.
  */
 /** Marks a SessionError realm-wide (see `SessionError[Symbol.hasInstance]`). */
 const BRAND = Symbol.for('next-cookieman.SessionError')
@@ -36,6 +41,7 @@ export type SessionErrorCode =
   | 'ERR_SESSION_CONTEXT'
   | 'ERR_SESSION_CROSS_SITE'
   | 'ERR_SESSION_INVALID'
+  | 'ERR_SESSION_STORE'
 
 /**
  * The one error class of next-cookieman. Bad cookies never throw: they reach the app as

@@ -1,4 +1,4 @@
-import { chunkHeader, chunkName } from './chunk.js'
+import { chunkHeader, chunkName, type RequestChunks } from './chunk.js'
 import { SET_COOKIE_LINE, type BudgetContext, type BudgetLimit, type PresentChunk } from './budget.js'
 
 /**
@@ -143,4 +143,32 @@ export function budgetLimit(ctx: BudgetContext): BudgetLimit {
         ? ctx.sources.responseHead
         : ctx.sources.cookieCount
   return { by, source, capacity: Math.max(0, lo) }
+}
+
+/**
+ * The chunks of a valid session on the request, if they still fit this request's budget (and, when
+ * `sent`, this response's: for a re-issue of the same chunks).
+ */
+export function keptChunks(
+  chunks: RequestChunks,
+  count: number | undefined,
+  budget: BudgetContext,
+  sent = false,
+): { names: string[]; bytes: number } | undefined {
+  if (count === undefined) return { names: [], bytes: 0 }
+  const names: string[] = []
+  let nameBytes = 0
+  let valueBytes = 0
+  let largest = 0
+  for (let i = 0; i < count; i++) {
+    const value = i === 0 ? chunks.first : chunks.numbered.get(i)
+    if (value === undefined) return undefined
+    const name = chunkName(budget.baseName, i)
+    names.push(name)
+    nameBytes += name.length
+    valueBytes += value.length
+    largest = Math.max(largest, name.length + value.length)
+  }
+  if (!fitsChunks({ count, nameBytes, valueBytes, largest }, budget, sent)) return undefined
+  return { names, bytes: nameBytes + count + valueBytes }
 }

@@ -7,7 +7,8 @@ import { headerCount, staleNames } from './chunk.js'
 import { GONE_MAX_AGE, goneName, markerOf, tagOf } from './futile.js'
 import { FLASH_HEADER, flashName, isPageRender } from './flash.js'
 import type { EngineContext } from './context.js'
-import { keptChunks, type EncodeResult } from './encode.js'
+import type { EncodeResult } from './encode.js'
+import { keptChunks } from './fit.js'
 import {
   cookieHeaderOf,
   pairValue,

@@ -6,6 +6,7 @@ import type { BrowserInfo, BrowserProfile } from './browsers/user-agent.js'
 import type { SessionError } from './errors.js'
 import type { RequestCookies } from './request.js'
 import type { ShrinkResult } from './shrink/index.js'
+import type { StoreReport } from './store/commit.js'
 
 /**
  * The report stage: what a commit did and why ({@link CommitReport}), and what a request's cookies
@@ -33,15 +34,22 @@ export interface CommitReport {
   droppedKeys: string[]
   /** Names of our cookies this response deletes. */
   deleted: string[]
+  /** With a `store`: what lives there after this commit, and what the commit did there. */
+  store?: StoreReport
   error?: SessionError
 }
 
 export interface ShrinkStep {
-  /** 1: shrink functions, 2: keys without one removed, 3: shrink functions with `last`, 4: keys removed. */
-  phase: 1 | 2 | 3 | 4
+  /**
+   * 0: keys spilled first (`spill.first`), 1: shrink functions, 2: keys without one removed (or
+   * spilled), 3: shrink functions with `last`, 4: keys removed (or spilled).
+   */
+  phase: 0 | 1 | 2 | 3 | 4
   keys: string[]
   /** Consecutive calls of the same shrink function (1 for a key removal). */
   count: number
+  /** The key went to the app's store, not away. */
+  spilled?: true
 }
 
 /** What `inspect` reports: enough to draw the session against its budget. */
@@ -66,9 +74,14 @@ export function shrinkSummary(result: ShrinkResult): ShrinkSummary {
   return {
     shrunk: true,
     shrinkSteps: result.steps.reduce((n, step) => n + step.count, 0),
-    steps: result.steps.map((step) => ({ phase: step.phase, keys: [...step.keys], count: step.count })),
+    steps: result.steps.map((step) => ({
+      phase: step.phase,
+      keys: [...step.keys],
+      count: step.count,
+      ...(step.spilled ? { spilled: true as const } : {}),
+    })),
     trimmedKeys: keys.filter((k) => Object.hasOwn(data, k) && result.initial.get(k) !== JSON.stringify(data[k])),
-    droppedKeys: keys.filter((k) => !Object.hasOwn(data, k)),
+    droppedKeys: keys.filter((k) => !Object.hasOwn(data, k) && !Object.hasOwn(result.spilled, k)),
   }
 }
 

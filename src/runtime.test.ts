@@ -58,8 +58,16 @@ describe('package entry points', () => {
     ])
   })
 
+  it("./redis: one build for every runtime, and no code but the adapter (the client is the app's)", () => {
+    expect(pkg.exports['./redis']).toEqual({ types: './dist/redis.d.ts', default: './dist/redis.js' })
+    const text = code(join(SRC, 'redis.ts'))
+    // Type-only imports vanish from the build: no package and no module of ours at run time.
+    expect([...text.matchAll(/^import (?!type )/gm)]).toEqual([])
+    expect(text).not.toMatch(/from ['"]redis['"]|import\(/)
+  })
+
   it('exports nothing else', () => {
-    expect(Object.keys(pkg.exports)).toEqual(['.', './core', './package.json'])
+    expect(Object.keys(pkg.exports)).toEqual(['.', './core', './redis', './package.json'])
   })
 })
 

@@ -13,9 +13,11 @@ import { base64urlLength } from './utf8.js'
  * the header byte for byte: the header is the AAD of the JWE and part of the JWS signing input,
  * so a changed value fails verification like any other tampering. This saves ~90 bytes per session.
  *
- * Wire form: `kid.iat.exp.F.age.REST`, where F is a flags digit (bit 0: deflated; bit 1: the `age`
- * field follows, always set by this version; bit 2: a `ver` field follows the age, the data's
- * `version` option, header `v`, written only by apps that set one: `kid.iat.exp.F.age.ver.REST`),
+ * Wire form: `kid.iat.exp.F.age.REST`, where F is a hex digit of flags (bit 0: deflated; bit 1:
+ * the `age` field follows, always set by this version; bit 2: a `ver` field follows the age, the
+ * data's `version` option, header `v`, written only by apps that set one:
+ * `kid.iat.exp.F.age.ver.REST`; bit 3: a spill reference follows, header `s`, when part of the data
+ * lives in the app's store: `kid.iat.exp.F.age[.ver].ref.REST`),
  * `age` is `iat - ct` in base36, and REST is the
  * compact token after its first `.` (JWE: `.iv.ciphertext.tag`, the encrypted key being empty for
  * `dir`; JWS: `payload.signature`). Tokens of the first version (`kid.iat.exp.z.REST`, F 0 or 1,
@@ -34,7 +36,15 @@ export interface SealMeta {
   compressed: boolean
   /** The app's `version` of the data's shape; `undefined`: none written (read as version 0). */
   version?: number | undefined
+  /**
+   * The reference of the part of the data kept in the app's store (see ./store/spill.ts): 43
+   * base64url characters, the stored value's id and hash. Header `s`; flag 8.
+   */
+  spill?: string | undefined
 }
+
+/** Length of a spill reference: 32 bytes in base64url. */
+export const SPILL_REF_LENGTH = 43
 
 const encoder = new TextEncoder()
 
@@ -46,19 +56,25 @@ function protectedHeader(mode: Mode, meta: SealMeta): ProtectedHeader {
   if (meta.created !== undefined) header['ct'] = meta.created
   if (meta.compressed) header['z'] = 1
   if (meta.version !== undefined) header['v'] = meta.version
+  if (meta.spill !== undefined) header['s'] = meta.spill
   return header
 }
 
 const DEFLATED = 1
 const AGED = 2
 const VERSIONED = 4
+const SPILLED = 8
 
 function metaPrefix(meta: SealMeta): string {
-  const versioned = meta.version !== undefined && meta.created !== undefined
-  const flags = (meta.compressed ? DEFLATED : 0) | (meta.created === undefined ? 0 : AGED) | (versioned ? VERSIONED : 0)
-  const age = meta.created === undefined ? '' : `${(meta.iat - meta.created).toString(36)}.`
+  const aged = meta.created !== undefined
+  const versioned = meta.version !== undefined && aged
+  const spilled = meta.spill !== undefined && aged
+  const flags =
+    (meta.compressed ? DEFLATED : 0) | (aged ? AGED : 0) | (versioned ? VERSIONED : 0) | (spilled ? SPILLED : 0)
+  const age = aged ? `${(meta.iat - meta.created!).toString(36)}.` : ''
   const version = versioned ? `${meta.version!.toString(36)}.` : ''
-  return `${meta.kid}.${meta.iat.toString(36)}.${meta.exp.toString(36)}.${flags}.${age}${version}`
+  const spill = spilled ? `${meta.spill!}.` : ''
+  return `${meta.kid}.${meta.iat.toString(36)}.${meta.exp.toString(36)}.${flags.toString(16)}.${age}${version}${spill}`
 }
 
 // Fixed parts of REST: JWE `.` + iv (12 bytes) + `.` + ciphertext + `.` + tag (16 bytes);
@@ -89,11 +105,49 @@ export async function seal(mode: Mode, key: SealingKey, meta: SealMeta, plaintex
   return metaPrefix(meta) + rest
 }
 
-// kid: KID_LENGTH base64url characters; iat, exp: base36 seconds; flags 0-3 or 6-7; with flag 2,
-// the age (iat - ct) in base36 seconds; with flag 4, the data's version in base36.
-const WIRE = new RegExp(
-  `^([A-Za-z0-9_-]{${KID_LENGTH}})\\.([0-9a-z]{1,9})\\.([0-9a-z]{1,9})\\.(?:([01])|([2367])\\.([0-9a-z]{1,9}))\\.(?:([0-9a-z]{1,7})\\.)?`,
-)
+// kid: KID_LENGTH base64url characters; iat, exp: base36 seconds; flags one hex digit (0-1, or
+// with bit 2 set any of 2-f); with flag 2, the age (iat - ct) in base36 seconds; with flag 4, the
+// data's version in base36; with flag 8, the spill reference.
+const KID = new RegExp(`^[A-Za-z0-9_-]{${KID_LENGTH}}$`)
+const SECONDS = /^[0-9a-z]{1,9}$/
+const VERSION = /^[0-9a-z]{1,7}$/
+const FLAGS = /^[0-9a-f]$/
+const SPILL_SEGMENT = new RegExp(`^[A-Za-z0-9_-]{${SPILL_REF_LENGTH}}$`)
+
+/** The fields before REST, each checked for its characters; `undefined` when the prefix is malformed. */
+function parsePrefix(wire: string): { meta: SealMeta; end: number } | undefined {
+  let at = 0
+  const field = (pattern: RegExp): string | undefined => {
+    const dot = wire.indexOf('.', at)
+    if (dot < 0) return undefined
+    const text = wire.slice(at, dot)
+    at = dot + 1
+    return pattern.test(text) ? text : undefined
+  }
+  const kid = field(KID)
+  const iat36 = kid === undefined ? undefined : field(SECONDS)
+  const exp36 = iat36 === undefined ? undefined : field(SECONDS)
+  const flagText = exp36 === undefined ? undefined : field(FLAGS)
+  if (flagText === undefined) return undefined
+  const flags = Number.parseInt(flagText, 16)
+  // Only a first-version token (flags 0 or 1) has no age; versions and spills need one.
+  if ((flags & AGED) === 0 && flags > DEFLATED) return undefined
+  const age36 = (flags & AGED) !== 0 ? field(SECONDS) : ''
+  const version36 = age36 !== undefined && (flags & VERSIONED) !== 0 ? field(VERSION) : ''
+  const spill = version36 !== undefined && (flags & SPILLED) !== 0 ? field(SPILL_SEGMENT) : ''
+  if (age36 === undefined || version36 === undefined || spill === undefined) return undefined
+  const iat = Number.parseInt(iat36!, 36)
+  const meta: SealMeta = {
+    kid: kid!,
+    iat,
+    exp: Number.parseInt(exp36!, 36),
+    created: age36 === '' ? undefined : iat - Number.parseInt(age36, 36),
+    compressed: (flags & DEFLATED) !== 0,
+    version: version36 === '' ? undefined : Number.parseInt(version36, 36),
+    spill: spill === '' ? undefined : spill,
+  }
+  return { meta, end: at }
+}
 
 // RFC 4648 section 3.5: in canonical base64url the bits a final character leaves over are zero.
 // jose (like most decoders) ignores them, so without this check one token would have several
@@ -143,31 +197,12 @@ export type OpenResult =
  * rebuilt header, and every verification failure is the same answer: no oracle on why.
  */
 export async function open(mode: Mode, keys: readonly SealingKey[], wire: string): Promise<OpenResult> {
-  const m = WIRE.exec(wire)
-  if (m === null) return { ok: false, reason: 'format' }
-  const [prefix, kid, iat36, exp36, oldFlags, flags, age36, version36] = m as unknown as [
-    string,
-    string,
-    string,
-    string,
-    string | undefined,
-    string | undefined,
-    string | undefined,
-    string | undefined,
-  ]
-  // The optional group may have taken the first segment of REST: it belongs to the wire only with flag 4.
-  const versioned = (Number(flags ?? 0) & VERSIONED) !== 0
-  if (versioned && version36 === undefined) return { ok: false, reason: 'format' }
-  const fieldEnd = versioned ? prefix.length : prefix.length - (version36 === undefined ? 0 : version36.length + 1)
-  const iat = Number.parseInt(iat36, 36)
-  const meta: SealMeta = {
-    kid,
-    iat,
-    exp: Number.parseInt(exp36, 36),
-    created: age36 === undefined ? undefined : iat - Number.parseInt(age36, 36),
-    compressed: (Number(oldFlags ?? flags) & DEFLATED) !== 0,
-    version: versioned ? Number.parseInt(version36!, 36) : undefined,
-  }
+  const parsed = parsePrefix(wire)
+  if (parsed === undefined) return { ok: false, reason: 'format' }
+  const { meta, end: fieldEnd } = parsed
+  const { kid } = meta
+  if (meta.spill !== undefined && !canonicalSegment(meta.spill, SPILL_REF_LENGTH))
+    return { ok: false, reason: 'format' }
   // Only the canonical spelling of each number is accepted, so one token has exactly one wire form.
   if (metaPrefix(meta) !== wire.slice(0, fieldEnd)) return { ok: false, reason: 'format' }
   const rest = wire.slice(fieldEnd)

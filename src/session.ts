@@ -1,6 +1,7 @@
 import type { SessionError } from './errors.js'
 import type { Flashes, FlashValue } from './flash.js'
 import { shared } from './realm.js'
+import type { SpillState } from './store/spill.js'
 
 /**
  * A session as `getSession()` / `decodeSession()` return it. `data` is a plain, mutable object
@@ -32,6 +33,8 @@ export interface Session<T extends object> {
    * @example session.flash('notice', 'Added 3 items'); await cookieman.commitSession(session); redirect('/')
    */
   flash(key: string, value: FlashValue): void
+  /** With a `store`: the keys of `data` kept there (and their JSON bytes); `undefined`: none, or not read. */
+  readonly stored: { readonly keys: readonly string[]; readonly bytes: number } | undefined
 }
 
 /** What the engine remembers about a session between decode and commit. */
@@ -51,6 +54,8 @@ export interface SessionState {
   flashOut: Record<string, FlashValue> | undefined
   /** Flash values this request's render sees. */
   flashIn: Flashes
+  /** The part of the data in the app's store, as read or last written. */
+  spill: SpillState | undefined
   /** Chunk count of the valid session on the request, `undefined` when none was valid. */
   count: number | undefined
   /** What the last commit of this session object wrote (a later unchanged commit repeats nothing). */
@@ -118,6 +123,11 @@ class CookieSession<T extends object> implements Session<T> {
     if (state !== undefined) state.destroyed = true
   }
 
+  get stored(): { keys: readonly string[]; bytes: number } | undefined {
+    const spill = states.get(this)?.spill
+    return spill === undefined || spill.json === undefined ? undefined : { keys: spill.keys, bytes: spill.bytes }
+  }
+
   get flashes(): Flashes {
     return states.get(this)?.flashIn ?? NO_FLASHES
   }
@@ -147,13 +157,15 @@ class CookieSession<T extends object> implements Session<T> {
 
 export function createSession<T extends object>(
   data: T,
-  state: Omit<SessionState, 'destroyed' | 'snapshot' | 'written' | 'flashOut' | 'flashIn'>,
+  state: Omit<SessionState, 'destroyed' | 'snapshot' | 'written' | 'flashOut' | 'flashIn' | 'spill'> &
+    Partial<SessionState>,
   error?: SessionError,
   /** `JSON.stringify(data)` when the caller has it already. */
   snapshot: string = JSON.stringify(data),
 ): Session<T> {
   const session = new CookieSession(data, state.count === undefined, error)
   states.set(session, {
+    spill: undefined,
     ...state,
     snapshot,
     written: undefined,
@@ -176,6 +188,7 @@ export function stateOf(session: Session<object>): SessionState {
       flashOut: undefined,
       flashIn: NO_FLASHES,
       count: undefined,
+      spill: undefined,
       written: undefined,
       destroyed: false,
     }
@@ -208,6 +221,8 @@ export function settle<T extends object>(
   written: Written,
   /** `JSON.stringify(data)`; required when `data` is a function. */
   json: string = JSON.stringify(data),
+  /** The part now in the store, if any. */
+  spill?: SpillState,
 ): void {
   const state = stateOf(session)
   const defer = deferrers.get(session)
@@ -221,6 +236,7 @@ export function settle<T extends object>(
   // A new session (destroyed, or too large to store) holds defaults: the current shape.
   if (issued === undefined) state.version = undefined
   state.count = written.chunks === 0 ? undefined : written.chunks
+  state.spill = spill
   state.written = written
   // destroy() applies to the commit that follows it; the session object lives on (log out, log in).
   state.destroyed = false

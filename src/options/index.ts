@@ -8,6 +8,7 @@ import { resolveFronts } from './fronts.js'
 import { secretWeakness } from './secret.js'
 import { DEFAULTS, MAX_AGE_LIMIT, MIN_INFLATED_BYTES, MIN_SECRET_LENGTH, defaultCompress } from './defaults.js'
 import type { SessionSchema } from '../schema.js'
+import { resolveSpill } from './spill.js'
 import type { CookiemanOptions, ResolvedOptions } from './types.js'
 
 export type * from './types.js'
@@ -29,6 +30,8 @@ const OPTION_KEYS = [
   'schema',
   'version',
   'migrate',
+  'store',
+  'spill',
 ] as const
 const LIMIT_KEYS = [
   'fronts',
@@ -143,6 +146,7 @@ export function resolveOptions<T extends object>(
   }
   const csrf = resolveCsrf(options.csrf)
   const { schema, version, migrate } = resolveShape(options)
+  const spill = resolveSpill(options.store, options.spill)
   return {
     secrets,
     cookieName,
@@ -172,6 +176,7 @@ export function resolveOptions<T extends object>(
     schema,
     version,
     migrate,
+    spill,
   }
 }
 

@@ -2,6 +2,7 @@ import type { BrowserEntry, BrowserLimits, BrowserMatch } from '../browsers/data
 import type { SessionError } from '../errors.js'
 import type { FrontEntry, FrontLimits } from '../fronts/database.js'
 import type { SchemaOutput, SessionSchema } from '../schema.js'
+import type { ResolvedSpill, SessionStore, SpillOptions } from '../store/types.js'
 
 /** The options of {@link createCookieman} as the app writes them, and as the engine reads them once resolved. */
 
@@ -137,6 +138,15 @@ export interface BaseOptions<T extends object = object> {
    * @example migrate: (data, from) => (from < 2 ? { ...data, cart: data.items ?? [] } : data)
    */
   migrate?: ((data: Record<string, unknown>, fromVersion: number) => unknown) | undefined
+  /**
+   * A key-value store the app runs (Redis: `redisStore` from `next-cookieman/redis`): what the
+   * budget would drop goes there instead, with a reference in the sealed cookie that authenticates
+   * it, and comes back whole on the next read, in one store call. The session stays in its cookies
+   * while it fits. A store that fails never fails a request: see `ERR_SESSION_STORE`.
+   */
+  store?: SessionStore | undefined
+  /** Which keys spill first or never, and the store's time bound (needs `store`). */
+  spill?: SpillOptions<Extract<keyof T, string>> | undefined
 }
 
 /**
@@ -190,4 +200,6 @@ export interface ResolvedOptions<T extends object> {
   schema: SessionSchema<T> | undefined
   version: number | undefined
   migrate: ((data: Record<string, unknown>, fromVersion: number) => unknown) | undefined
+  /** `undefined`: no store. */
+  spill: ResolvedSpill | undefined
 }

@@ -39,13 +39,16 @@ export interface Shrinker<T extends object> {
 /** Answers whether data of `jsonBytes` (UTF-8 length of `JSON.stringify(data)`) fits the budget. */
 export type FitTest = (data: Data, jsonBytes: number) => boolean | Promise<boolean>
 
-export type Phase = 1 | 2 | 3 | 4
+/** 0: keys spilled before shrinking (`spill.first`); 1-4: the ancestor's phases. */
+export type Phase = 0 | 1 | 2 | 3 | 4
 
 /** Shrinker calls and key removals in order; consecutive calls of one shrinker are one step. */
 export interface Step {
   phase: Phase
   keys: readonly string[]
   count: number
+  /** The key went to the app's store, not away (phases 0, 2 and 4 with a store). */
+  spilled?: true
 }
 
 /**
@@ -56,6 +59,8 @@ export class ShrinkRun {
   data: Data
   readonly sizes: JsonSize
   readonly steps: Step[] = []
+  /** Keys moved to the store, with their values (an empty object while nothing spilled). */
+  readonly spilled: Data = {}
 
   constructor(
     data: Data,

@@ -43,6 +43,7 @@ describe('shrink', () => {
       fits: true,
       steps: [],
       initial: new Map([['a', '[1,2,3]']]),
+      spilled: {},
     })
   })
 
