@@ -31,6 +31,9 @@ export interface Servers {
   default: string
   /** The example with a 32 KiB budget and Node's header limit raised to 64 KiB. */
   raised: string
+  /** Store mode: the default budget, and a Redis (at `redis`) for what does not fit it. */
+  store: string
+  redis: string
   log(which: 'default' | 'raised'): string
 }
 
@@ -58,6 +61,8 @@ export const test = base.extend<{ driver: Driver; servers: Servers }, { engine: 
     await use({
       default: env('E2E_DEFAULT_URL'),
       raised: env('E2E_RAISED_URL'),
+      store: env('E2E_STORE_URL'),
+      redis: env('E2E_REDIS_URL'),
       log: (which) => readFileSync(env(which === 'default' ? 'E2E_DEFAULT_LOG' : 'E2E_RAISED_LOG'), 'utf8'),
     })
   },

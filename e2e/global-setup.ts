@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process'
 import { APP, build, ROOT, SECRET, start, type Running } from '../app-example/test/server.js'
 import { FRONT_IDS, FRONTS_MAX_AGE, PROTOCOLS, type FrontInfo } from './fixtures.js'
 import { startFront, type Front } from './fronts/servers.js'
+import { startRedis } from '../src/test-support/redis.js'
 
 /**
  * Builds the library and the example once, then serves it twice on loopback hosts of their own
@@ -46,6 +47,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       { host: '127.0.0.2', logFile: raisedLog },
     ),
   )
+  // Store mode: the default budget, and what does not fit it in a Redis of its own (Debian's
+  // redis-server on a free loopback port).
+  const redis = await startRedis()
+  const storeLog = join(logs, 'server-store.log')
+  writeFileSync(storeLog, '')
+  servers.push(
+    await start(APP, { ...common, ...direct, SESSION_REDIS_URL: redis.url }, { host: '127.0.0.5', logFile: storeLog }),
+  )
   // The example with its defaults (a stock nginx assumed in front), rolling on and a short maxAge,
   // behind every front Debian ships, over HTTP/1.1 and HTTP/2 (TLS), each on a host of its own.
   const behindLog = join(logs, 'server-behind-fronts.log')
@@ -74,8 +83,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env['E2E_DEFAULT_LOG'] = defaultLog
   process.env['E2E_RAISED_URL'] = servers[1]!.url
   process.env['E2E_RAISED_LOG'] = raisedLog
+  process.env['E2E_STORE_URL'] = servers[2]!.url
+  process.env['E2E_REDIS_URL'] = redis.url
   return async () => {
     for (const front of fronts) await front.stop()
     for (const server of servers) await server.stop()
+    await redis.stop()
   }
 }

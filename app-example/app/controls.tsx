@@ -97,6 +97,17 @@ function LastCommit({ state, cart, recent }: { state: ActionState; cart: number;
           </div>
         </>
       )}
+      {r?.store && r.store.keys.length > 0 && (
+        <div className="muted" data-testid="commit-store">
+          In Redis: {r.store.keys.join(', ')} ({fmt(r.store.bytes)} bytes of JSON
+          {r.store.written ? ', written' : ', unchanged: not written again'})
+        </div>
+      )}
+      {r?.store?.error && (
+        <div className="muted" data-testid="commit-store-error">
+          Redis: <code>{r.store.error.code}</code> {r.store.error.message}
+        </div>
+      )}
       {r && r.deleted.length > 0 && <div className="muted">deleted {r.deleted.join(', ')}</div>}
     </div>
   )

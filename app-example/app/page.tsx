@@ -1,5 +1,6 @@
 import { cookies } from 'next/headers'
 import { cookieman } from '../lib/session'
+import { sessionStore } from '../lib/store'
 import { addAndRedirect } from './actions'
 import { BudgetView } from './budget-view'
 import { Controls } from './controls'
@@ -15,6 +16,26 @@ function otherCookieChoices(headerBytes: number, reserveBytes: number): number[]
   const full = Math.min(20, Math.max(1, Math.ceil((headerBytes - reserveBytes - 10) / OTHER_COOKIE_BYTES)))
   if (full <= 8) return Array.from({ length: full + 1 }, (_, i) => i)
   return [...new Set([0, 1, Math.round(full / 4), Math.round(full / 2), Math.round((3 * full) / 4), full - 1, full])]
+}
+
+/** Store mode: what of the session lives in Redis, next to what the budget above shows in cookies. */
+function StoreView({ stored, json }: { stored: { keys: readonly string[]; bytes: number } | undefined; json: number }) {
+  return (
+    <div className="card" data-testid="store-view">
+      {stored === undefined ? (
+        <p>
+          <strong>Redis holds nothing</strong> of this session: all of it fits its cookies.
+        </p>
+      ) : (
+        <p>
+          <strong>In Redis:</strong> <code data-testid="store-keys">{stored.keys.join(', ')}</code>,{' '}
+          <strong data-testid="store-bytes">{stored.bytes.toLocaleString('en-US')}</strong> bytes of JSON of the
+          session’s {json.toLocaleString('en-US')}. The cookies hold the rest and a reference that authenticates the
+          stored part (a value swapped or edited in Redis is refused).
+        </p>
+      )}
+    </div>
+  )
 }
 
 export default async function Home() {
@@ -44,6 +65,7 @@ export default async function Home() {
         Session budget <span className="muted">for the browser that is looking</span>
       </h2>
       <BudgetView snapshot={snapshot} />
+      {sessionStore !== undefined && <StoreView stored={session.stored} json={JSON.stringify(session.data).length} />}
       <OtherCookiesControl
         counted={planted}
         bytesEach={OTHER_COOKIE_BYTES}

@@ -1,6 +1,7 @@
 import { createCookieman, trimCount } from 'next-cookieman'
 import { z } from 'zod'
 import { sessionSecret } from './secret'
+import { sessionStore } from './store'
 
 /**
  * The session's shape, checked on every read: a cookie written by an older deployment (or edited
@@ -47,6 +48,9 @@ export const cookieman = createCookieman({
   rolling: process.env.SESSION_ROLLING === 'true',
   maxAge: env('SESSION_MAX_AGE'),
   compress: process.env.SESSION_COMPRESS === 'true',
+  // Store mode (SESSION_REDIS_URL=redis://127.0.0.1:6379): what does not fit the cookies goes to
+  // Redis instead of away. The cart spills whole before its shrink function would trim it.
+  ...(sessionStore === undefined ? {} : { store: sessionStore, spill: { first: ['cart'] as const } }),
   onError: (err) => console.warn(`[next-cookieman] ${err.code}: ${err.message}`),
 })
 
