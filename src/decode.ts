@@ -121,8 +121,16 @@ async function decodeStored<T extends object>(
     else if (read.ok) {
       // Keys are disjoint as written. One in both comes from a commit that could not read the
       // store and kept its reference: the cookie's is a default or an edit of one, the stored wins.
+      const disjoint = Object.keys(read.data).every((k) => !Object.hasOwn(decoded, k))
       decoded = { ...decoded, ...read.data }
-      text = JSON.stringify(decoded)
+      // The merged text without a second serialization: two objects' members, in this order.
+      text = !disjoint
+        ? JSON.stringify(decoded)
+        : text === '{}'
+          ? read.state.json!
+          : read.state.json === '{}'
+            ? text
+            : `${text.slice(0, -1)},${read.state.json!.slice(1)}`
       spill = read.state
     } else if (read.kind === 'tampered') return fresh(read.error)
     else {

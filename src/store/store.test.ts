@@ -88,6 +88,9 @@ describe('spill-over to Redis', () => {
     expect(read.stored).toEqual({ keys: ['cart'], bytes: BIG_BYTES })
     expect(read.error).toBeUndefined()
     expect(await calls('get')).toBe(1)
+    // Read whole and committed unchanged: nothing is written, in the cookies or in Redis.
+    const again = await cm.encodeSession(read, jar.headers())
+    expect([again.report.unchanged, again.setCookie, await calls('set')]).toEqual([true, [], 0])
     expect(errors).toEqual([])
   })
 
