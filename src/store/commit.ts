@@ -3,7 +3,7 @@ import type { SessionError } from '../errors.js'
 import type { SealMeta } from '../seal.js'
 import type { SessionState } from '../session.js'
 import type { Data, SpillPlan } from '../shrink/index.js'
-import { bounded, deleteSpill, storeError, storeKey, writeSpill, type SpillState } from './spill.js'
+import { bounded, retireSpill, storeError, storeKey, writeSpill, type SpillState } from './spill.js'
 
 /**
  * The store's side of a commit (see ./spill.ts): which reference the cookie carries, what is
@@ -18,7 +18,11 @@ export interface StoreReport {
   bytes: number
   /** This commit wrote the stored value (an unchanged one is not written again). */
   written: boolean
-  /** This commit deleted a stored value that no cookie refers to any more. */
+  /**
+   * This commit ended the stored value the request's cookie referred to: deleted (a destroy, or a
+   * store without `touch`), or left to expire within 60 s, so that requests already sent with the
+   * previous cookie still read it whole.
+   */
   deleted: boolean
   /** The store failed (or was not read): see `ERR_SESSION_STORE`. */
   error?: SessionError
@@ -88,7 +92,7 @@ export async function storeSpilled<T extends object>(
   const keys = Object.keys(spilled)
   if (keys.length === 0) {
     meta.spill = undefined
-    const deleted = previous === undefined ? undefined : await deleteSpill(ctx, previous.ref)
+    const deleted = previous === undefined ? undefined : await retireSpill(ctx, previous.ref, false)
     const report: StoreReport = {
       keys: [],
       bytes: 0,
@@ -106,7 +110,7 @@ export async function storeSpilled<T extends object>(
   if (!written.ok) return { failed: written.error }
   meta.spill = written.state.ref
   const replaced = previous !== undefined && previous.ref !== written.state.ref
-  const deleted = replaced ? await deleteSpill(ctx, previous.ref) : undefined
+  const deleted = replaced ? await retireSpill(ctx, previous.ref, false) : undefined
   const report: StoreReport = {
     keys,
     bytes: written.state.bytes,
@@ -124,7 +128,7 @@ export async function destroySpilled<T extends object>(
 ): Promise<StoreReport | undefined> {
   if (ctx.opts.spill === undefined) return undefined
   const previous = state.spill
-  const deleted = previous === undefined ? undefined : await deleteSpill(ctx, previous.ref)
+  const deleted = previous === undefined ? undefined : await retireSpill(ctx, previous.ref, true)
   const report: StoreReport = {
     keys: [],
     bytes: 0,

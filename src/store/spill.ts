@@ -167,17 +167,30 @@ export async function writeSpill<T extends object>(
   }
 }
 
-/** Deletes a stored part no cookie refers to any more. Never throws: the error, if any. */
-export async function deleteSpill<T extends object>(
+/**
+ * Seconds a replaced stored part stays readable: requests already sent with the previous cookie
+ * (another tab, a second fetch of the same page) still read the session they carry, whole.
+ */
+export const RETIRED_TTL = 60
+
+/**
+ * Ends a stored part no cookie of this commit refers to any more: deleted at once for a destroy,
+ * else (with `touch`) left to expire in {@link RETIRED_TTL} seconds. Never throws: the error, if any.
+ */
+export async function retireSpill<T extends object>(
   ctx: EngineContext<T>,
   ref: string,
+  now: boolean,
 ): Promise<SessionError | undefined> {
   const spill = ctx.opts.spill
   if (spill === undefined) return undefined
+  const key = storeKey(ctx.opts.cookieName, ref)
+  const { store } = spill
   try {
-    await bounded(spill, 'delete', () => spill.store.delete(storeKey(ctx.opts.cookieName, ref)))
+    if (now || store.touch === undefined) await bounded(spill, 'delete', () => store.delete(key))
+    else await bounded(spill, 'touch', () => store.touch!(key, RETIRED_TTL))
     return undefined
   } catch (cause) {
-    return storeError('the store could not delete a stored part no cookie refers to (it expires with its TTL)', cause)
+    return storeError('the store could not end a stored part no cookie refers to (it expires with its TTL)', cause)
   }
 }

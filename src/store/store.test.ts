@@ -119,7 +119,7 @@ describe('spill-over to Redis', () => {
     expect((await cm.decodeSession(jar.headers())).data).toEqual({ cart: BIG, recent: [], userId: 'u-2' })
   })
 
-  it('a changed stored part goes under a new id and the old one is deleted', async () => {
+  it('a changed stored part goes under a new id; the old one expires within 60 s (a store with touch) or goes (without)', async () => {
     const { cm } = make(redisStore(client))
     const jar = new Jar()
     await commit(cm, jar, (d) => (d.cart = BIG))
@@ -127,18 +127,51 @@ describe('spill-over to Redis', () => {
     const { report } = await commit(cm, jar, (d) => d.cart.push('sku-new'))
     expect(report.store).toMatchObject({ keys: ['cart'], written: true, deleted: true })
     const keys = await client.keys('*')
-    expect(keys).toHaveLength(1)
-    expect(keys[0]).not.toBe(first)
+    expect(keys).toHaveLength(2)
+    const pttl = await client.pTTL(first!)
+    expect(pttl).toBeGreaterThan(58_000)
+    expect(pttl).toBeLessThanOrEqual(60_000)
     expect((await cm.decodeSession(jar.headers())).data.cart).toEqual([...BIG, 'sku-new'])
+
+    // Without touch: deleted at once.
+    const { touch: _touch, ...noTouch } = redisStore(client)
+    const bare = make(noTouch)
+    await client.flushAll()
+    const other = new Jar()
+    await commit(bare.cm, other, (d) => (d.cart = BIG))
+    const [old] = await client.keys('*')
+    await commit(bare.cm, other, (d) => d.cart.push('sku-new'))
+    expect(await client.exists(old!)).toBe(0)
+    expect(await client.dbSize()).toBe(1)
   })
 
-  it('a session that fits its cookies again leaves nothing in Redis', async () => {
+  it('two requests sent with the same cookie: the second still reads the whole session after the first replaced it', async () => {
+    const { cm, errors } = make(redisStore(client))
+    const jar = new Jar()
+    await commit(cm, jar, (d) => (d.cart = BIG))
+    const sent = jar.headers()
+    // The first request's commit replaces the stored part (its response reaches the browser).
+    await commit(cm, jar, (d) => d.cart.push('first'))
+    // The second was sent before that response arrived: it reads what it carries, whole, and commits.
+    const second = await cm.decodeSession(sent)
+    expect([second.error, second.data.cart.length]).toEqual([undefined, BIG.length])
+    second.data.cart.push('second')
+    const out = await cm.encodeSession(second, sent)
+    jar.apply(out.setCookie)
+    // The last response wins, as for any cookie, and it is whole.
+    expect((await cm.decodeSession(jar.headers())).data.cart).toEqual([...BIG, 'second'])
+    expect(errors).toEqual([])
+  })
+
+  it('a session that fits its cookies again leaves nothing in Redis but the old part, expiring within 60 s', async () => {
     const { cm } = make(redisStore(client))
     const jar = new Jar()
     await commit(cm, jar, (d) => (d.cart = BIG))
+    const [old] = await client.keys('*')
     const { report } = await commit(cm, jar, (d) => (d.cart = ['one']))
     expect(report.store).toEqual({ keys: [], bytes: 0, written: false, deleted: true })
-    expect(await client.dbSize()).toBe(0)
+    expect(await client.keys('*')).toEqual([old])
+    expect(await client.pTTL(old!)).toBeLessThanOrEqual(60_000)
     const read = await cm.decodeSession(jar.headers())
     expect(read.data.cart).toEqual(['one'])
     expect(read.stored).toBeUndefined()
