@@ -58,7 +58,16 @@ export default async function Home() {
       )}
       {session.error && (
         <div className="notice error" data-testid="session-error">
-          The session cookie was rejected (<code>{session.error.code}</code>): this is a new session.
+          {session.error.code === 'ERR_SESSION_STORE' ? (
+            <>
+              Redis could not give back the part of the session kept there (<code>{session.error.code}</code>): this
+              page shows what the cookies hold; the rest comes back once Redis answers again.
+            </>
+          ) : (
+            <>
+              The session cookie was rejected (<code>{session.error.code}</code>): this is a new session.
+            </>
+          )}
         </div>
       )}
       <h2>

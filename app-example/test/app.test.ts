@@ -18,6 +18,7 @@ import {
   start,
   type Running,
 } from './server.js'
+import { freePort, startRedis } from '../../src/test-support/redis.js'
 
 const PROFILE_HEADER = 'x-next-cookieman-profile'
 
@@ -439,6 +440,58 @@ for (const which of BUILDS) {
       expect(data.data.visits).toBe(1)
       expect(data.data.recent).toEqual(recentOf(20_000))
     })
+
+    it('store mode: a 54 KB cart comes back whole from Redis; with Redis down, pages and commits still answer 200', async () => {
+      const redis = await startRedis()
+      // A port where nothing listens: every store call fails (connection refused, retried) or times out.
+      const deadPort = await freePort()
+      const up = await start(dir, { ...ENV, SESSION_REDIS_URL: redis.url }, { build: which })
+      const down = await start(dir, { ...ENV, SESSION_REDIS_URL: `redis://127.0.0.1:${deadPort}` }, { build: which })
+      try {
+        const cart = Array.from({ length: 900 }, (_, i) => ({
+          sku: `SKU-${String(i).padStart(6, '0')}`,
+          name: `Mug #${i}`,
+          qty: 1,
+        }))
+        const post = (base: string, jar: Jar) =>
+          fetch(`${base}/api/session`, {
+            method: 'POST',
+            headers: { 'user-agent': CHROME, 'content-type': 'application/json', cookie: jar.header() },
+            body: JSON.stringify({ cart }),
+          })
+        type Reply = {
+          data: { cart: unknown[] }
+          report: { store?: { keys: string[]; error?: { code: string } }; trimmedKeys: string[] }
+          error: string | null
+        }
+        const jar = new Jar()
+        const written = await post(up.url, jar)
+        expect(written.status).toBe(200)
+        jar.apply(written)
+        const body = (await written.json()) as Reply
+        expect(body.report.store?.keys).toEqual(['cart'])
+        expect(body.report.trimmedKeys).toEqual([])
+        const read = await fetch(`${up.url}/api/session`, { headers: { 'user-agent': CHROME, cookie: jar.header() } })
+        expect(((await read.json()) as Reply).data.cart).toEqual(cart)
+        const page = await fetch(up.url + '/', { headers: { 'user-agent': CHROME, cookie: jar.header() } })
+        expect(page.status).toBe(200)
+        expect(await page.text()).toContain('data-testid="cart-count">900<')
+
+        // Redis down: the same cookie reads as its cookie part (the page says so), a commit falls back.
+        const downPage = await fetch(down.url + '/', { headers: { 'user-agent': CHROME, cookie: jar.header() } })
+        expect(downPage.status).toBe(200)
+        expect(await downPage.text()).toContain('ERR_SESSION_STORE')
+        const fallback = await post(down.url, new Jar())
+        expect(fallback.status).toBe(200)
+        const fell = (await fallback.json()) as Reply
+        expect(fell.report.store?.error?.code).toBe('ERR_SESSION_STORE')
+        expect(fell.report.trimmedKeys).toEqual(['cart'])
+      } finally {
+        await up.stop()
+        await down.stop()
+        await redis.stop()
+      }
+    }, 60_000)
 
     it('the build prints no warning about the package or its dependencies', () => {
       const ours = buildOutput
