@@ -4,7 +4,7 @@
 //   wire(data, budget) -> the cookies the library writes through its own cookie layer, with their
 //                         Set-Cookie lines, or { refused } when the library will not write it.
 import { createRequire } from 'node:module'
-import { serialize } from 'cookie'
+import { stringifySetCookie } from 'cookie'
 import { sealData, unsealData, getIronSession } from 'iron-session'
 import { encode as authEncode, decode as authDecode } from '@auth/core/jwt'
 import { createCookieman } from 'next-cookieman'
@@ -96,7 +96,7 @@ export const iron = {
       getAll: () => [...jar].map(([name, value]) => ({ name, value })),
       set: (name, value, options) => {
         jar.set(name, value)
-        setCookie.push(serialize(name, value, options))
+        setCookie.push(stringifySetCookie({ name, value, ...options }))
       },
     }
     const session = await getIronSession(store, { password: SECRET, cookieName: 'iron', chunk: true })
@@ -139,7 +139,7 @@ export const authjs = {
     const cookies = store.chunk(token, { maxAge: 30 * 24 * 60 * 60 })
     return {
       cookies: cookies.map(({ name, value }) => ({ name, value })),
-      setCookie: cookies.map(({ name, value, options }) => serialize(name, value, options)),
+      setCookie: cookies.map(({ name, value, options }) => stringifySetCookie({ name, value, ...options })),
     }
   },
 }
