@@ -85,13 +85,27 @@ export function shrinkSummary(result: ShrinkResult): ShrinkSummary {
   }
 }
 
+/**
+ * The budget as reported, its `limit` worked out when first read: the bisection behind it costs
+ * more than a small commit, and most commits never look at it.
+ */
+function reportedBudget(ctx: BudgetContext): Budget {
+  let limit: BudgetLimit | undefined
+  const budget = { ...ctx.budget } as Budget
+  return Object.defineProperty(budget, 'limit', {
+    enumerable: true,
+    configurable: true,
+    get: () => (limit ??= budgetLimit(ctx)),
+  })
+}
+
 /** The fields every report of one commit shares: its budget and browser, and no shrinking yet. */
 export function reportBase(
   budget: BudgetContext,
   profile: BrowserProfile,
 ): Pick<CommitReport, 'budget' | 'browser'> & ShrinkSummary {
   return {
-    budget: { ...budget.budget, limit: budgetLimit(budget) },
+    budget: reportedBudget(budget),
     browser: { ...profile.browser },
     shrunk: false,
     shrinkSteps: 0,
@@ -110,7 +124,7 @@ export function budgetSnapshot(
 ): BudgetSnapshot {
   const { chunks } = request
   return {
-    budget: { ...budget.budget, limit: budgetLimit(budget) },
+    budget: reportedBudget(budget),
     browser: { ...profile.browser },
     chunks: chunks.names.map((name) => ({ name, bytes: name.length + 1 + (chunks.values.get(name)?.length ?? 0) })),
     others: request.others,
