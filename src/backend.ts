@@ -2,6 +2,7 @@ import { decode as fromB64, encode as toB64 } from 'jose/base64url'
 import { CompactSign } from 'jose/jws/compact/sign'
 import { compactVerify } from 'jose/jws/compact/verify'
 import { deflateRaw, inflateRaw } from './compress.js'
+import { randomBytes } from './random.js'
 
 export type Mode = 'encrypt' | 'sign'
 
@@ -57,7 +58,7 @@ export const webBackend: SealBackend = {
   },
   async seal(mode, key, header, headerB64, plaintext) {
     if (mode === 'encrypt') {
-      const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES))
+      const iv = randomBytes(IV_BYTES)
       const sealed = new Uint8Array(
         await crypto.subtle.encrypt(
           { name: 'AES-GCM', iv, additionalData: latin1(headerB64), tagLength: TAG_BITS },

@@ -1,14 +1,8 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  createSecretKey,
-  randomBytes,
-  timingSafeEqual,
-} from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, timingSafeEqual } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import type { SealBackend } from '../backend.js'
+import { randomBytes } from '../random.js'
 
 /**
  * The Node.js fast path: the same tokens as the jose backend (JWE compact `dir` + `A256GCM`, RFC
@@ -36,7 +30,7 @@ export const nodeBackend: SealBackend = {
       const cipher = createCipheriv('aes-256-gcm', key as KeyObject, iv, { authTagLength: TAG_BYTES })
       cipher.setAAD(Buffer.from(headerB64, 'latin1'))
       const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()])
-      return `.${iv.toString('base64url')}.${ciphertext.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`
+      return `.${b64(iv)}.${ciphertext.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`
     }
     const payload = b64(plaintext)
     const signature = createHmac('sha256', key as KeyObject)

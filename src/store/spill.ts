@@ -3,6 +3,7 @@ import type { EngineContext } from '../context.js'
 import { SessionError } from '../errors.js'
 import { parsePayload } from '../payload.js'
 import { open, seal, SPILL_REF_LENGTH } from '../seal.js'
+import { randomBytes } from '../random.js'
 import type { Data } from '../shrink/index.js'
 import type { ResolvedSpill } from './types.js'
 
@@ -54,7 +55,7 @@ async function digest16(text: string): Promise<Uint8Array> {
 /** A new reference for `text`: a fresh random id and the text's hash. */
 async function newRef(text: string): Promise<string> {
   const bytes = new Uint8Array(32)
-  crypto.getRandomValues(bytes.subarray(0, 16))
+  bytes.set(randomBytes(16))
   bytes.set(await digest16(text), 16)
   return base64url.encode(bytes)
 }
