@@ -1,7 +1,10 @@
 import type { SessionError } from './errors.js'
 import type { Flashes, FlashValue } from './flash.js'
-import { shared } from './realm.js'
+import { attach, stateIn } from './session-state.js'
+import type { SessionState, Written } from './session-state.js'
 import type { SpillState } from './store/spill.js'
+
+export type { SessionState, Written }
 
 /**
  * A session as `getSession()` / `decodeSession()` return it. `data` is a plain, mutable object
@@ -37,56 +40,16 @@ export interface Session<T extends object> {
   readonly stored: { readonly keys: readonly string[]; readonly bytes: number } | undefined
 }
 
-/** What the engine remembers about a session between decode and commit. */
-export interface SessionState {
-  /** JSON of `data` as decoded or last committed: a commit of equal data writes nothing. */
-  snapshot: string
-  /** `iat` of the token read or written, for rolling refresh. */
-  iat: number | undefined
-  /** When the session was first issued (seconds), from the token read or written. */
-  created: number | undefined
-  /**
-   * The `version` to seal this data with: `undefined` for data in the current shape (read through
-   * the schema and `migrate`, or new); the stored one for data read as stored (the proxy's re-issue).
-   */
-  version: number | undefined
-  /** Flash values to write with the next commit. */
-  flashOut: Record<string, FlashValue> | undefined
-  /** Flash values this request's render sees. */
-  flashIn: Flashes
-  /** The part of the data in the app's store, as read or last written. */
-  spill: SpillState | undefined
-  /** Chunk count of the valid session on the request, `undefined` when none was valid. */
-  count: number | undefined
-  /** What the last commit of this session object wrote (a later unchanged commit repeats nothing). */
-  written: Written | undefined
-  destroyed: boolean
-}
-
-/** What one commit wrote: its chunk count, their bytes, and the names of the live chunks. */
-export interface Written {
-  chunks: number
-  bytes: number
-  names: string[]
-}
-
 const NO_FLASHES: Flashes = Object.freeze({})
 
 /** The JSON bytes all flash values of one commit may take. */
 export const MAX_FLASH_BYTES = 1024
 
-// Realm-wide: a session decoded by one copy of the package may be committed by another (see realm.ts).
-const states = shared('session-states', () => new WeakMap<object, SessionState>())
-
-/** Sets a session's `data` to what a function returns, on first read (see settle). */
-const deferrers = shared('session-deferrers', () => new WeakMap<object, (load: () => unknown) => void>())
-
 class CookieSession<T extends object> implements Session<T> {
   declare data: T
   isNew: boolean
   declare error?: SessionError
-
-  constructor(data: T, isNew: boolean, error: SessionError | undefined) {
+  constructor(data: T, isNew: boolean, error: SessionError | undefined, state: SessionState) {
     let current: T | undefined = data
     let load: (() => T) | undefined
     // An own, enumerable accessor: `{ ...session }` and Object.keys still see `data`.
@@ -105,31 +68,32 @@ class CookieSession<T extends object> implements Session<T> {
         load = undefined
       },
     })
-    deferrers.set(this, (next) => {
+    state.defer = (next) => {
       current = undefined
       load = next as () => T
-    })
+    }
+    attach(this, state)
     this.isNew = isNew
     if (error !== undefined) this.error = error
   }
 
   get createdAt(): Date | undefined {
-    const created = states.get(this)?.created
+    const created = stateIn(this)?.created
     return created === undefined ? undefined : new Date(created * 1000)
   }
 
   destroy(): void {
-    const state = states.get(this)
+    const state = stateIn(this)
     if (state !== undefined) state.destroyed = true
   }
 
   get stored(): { keys: readonly string[]; bytes: number } | undefined {
-    const spill = states.get(this)?.spill
+    const spill = stateIn(this)?.spill
     return spill === undefined || spill.json === undefined ? undefined : { keys: spill.keys, bytes: spill.bytes }
   }
 
   get flashes(): Flashes {
-    return states.get(this)?.flashIn ?? NO_FLASHES
+    return stateIn(this)?.flashIn ?? NO_FLASHES
   }
 
   flash(key: string, value: FlashValue): void {
@@ -163,8 +127,7 @@ export function createSession<T extends object>(
   /** `JSON.stringify(data)` when the caller has it already. */
   snapshot: string = JSON.stringify(data),
 ): Session<T> {
-  const session = new CookieSession(data, state.count === undefined, error)
-  states.set(session, {
+  const full: SessionState = {
     spill: undefined,
     ...state,
     snapshot,
@@ -172,13 +135,14 @@ export function createSession<T extends object>(
     destroyed: false,
     flashOut: undefined,
     flashIn: NO_FLASHES,
-  })
+  }
+  const session = new CookieSession(data, state.count === undefined, error, full)
   return session
 }
 
 /** The state of a session made by this package; a foreign object gets a fresh state. */
 export function stateOf(session: Session<object>): SessionState {
-  let state = states.get(session)
+  let state = stateIn(session)
   if (state === undefined) {
     state = {
       snapshot: '',
@@ -192,7 +156,7 @@ export function stateOf(session: Session<object>): SessionState {
       written: undefined,
       destroyed: false,
     }
-    states.set(session, state)
+    attach(session, state)
   }
   return state
 }
@@ -225,7 +189,7 @@ export function settle<T extends object>(
   spill?: SpillState,
 ): void {
   const state = stateOf(session)
-  const defer = deferrers.get(session)
+  const defer = state.defer
   if (typeof data !== 'function') session.data = data
   else if (defer !== undefined) defer(data)
   else session.data = data()
