@@ -9,8 +9,9 @@ const POOL_BYTES = 4096
 let pool: Uint8Array<ArrayBuffer> = new Uint8Array(0)
 let offset = 0
 
-/** `n` (at most 4096) fresh random bytes, in a new array the caller owns. */
+/** `n` fresh random bytes, in a new array the caller owns. */
 export function randomBytes(n: number): Uint8Array<ArrayBuffer> {
+  if (n > POOL_BYTES) return crypto.getRandomValues(new Uint8Array(n))
   if (offset + n > pool.length) {
     pool = crypto.getRandomValues(new Uint8Array(POOL_BYTES))
     offset = 0
