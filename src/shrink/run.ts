@@ -66,6 +66,8 @@ export class ShrinkRun {
     data: Data,
     private readonly fits: FitTest,
     private readonly over: OverBytes,
+    /** Whether a fit check costs far more than a call (compression): then runs check sparsely (./sparse.ts). */
+    readonly costly = false,
   ) {
     this.data = data
     this.sizes = new JsonSize(data)
@@ -88,6 +90,11 @@ export class ShrinkRun {
     else this.steps.push({ phase, keys, count })
   }
 
+  /** JSON bytes over the budget at `jsonBytes` (see OverBytes). */
+  overAt(jsonBytes: number): number {
+    return this.over.at(jsonBytes)
+  }
+
   /** Called before a shrink function's run: its `overBytes` then depend on the data alone. */
   freeze(): void {
     this.over.freeze()
@@ -98,18 +105,25 @@ export class ShrinkRun {
    * of `keys` may be stale in a batch (they are measured at its end): they are re-measured, lazily.
    */
   info(keys: readonly string[]): ShrinkInfo {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- read by the getter below
-    const run = this
-    let overBytes: number | undefined
-    return {
-      get overBytes(): number {
-        return (overBytes ??= Math.max(1, run.over.at(run.sizes.totalWith(run.data, keys))))
-      },
-    }
+    return new Info(this, keys)
   }
 
   /** Whether one of `keys` is present: a shrinker is only called while one of its keys is. */
   present(keys: readonly string[]): boolean {
     return keys.some((k) => Object.hasOwn(this.data, k))
+  }
+}
+
+/** A class, not a literal with a getter: a run makes one per call, thousands per commit. */
+class Info implements ShrinkInfo {
+  private over: number | undefined
+
+  constructor(
+    private readonly run: ShrinkRun,
+    private readonly keys: readonly string[],
+  ) {}
+
+  get overBytes(): number {
+    return (this.over ??= Math.max(1, this.run.overAt(this.run.sizes.totalWith(this.run.data, this.keys))))
   }
 }
