@@ -165,7 +165,7 @@ export async function encodeSession<T extends object>(
   let spillState: Parameters<typeof settle>[5]
   if (!(await fitsText(json, utf8Length(json)))) {
     // The working copy the shrinkers may mutate: a JSON round trip, so it is plain data.
-    let shrunk = await shrink(JSON.parse(json) as Data, ctx.shrinkers, fits, over, storage.plan)
+    let shrunk = await shrink(JSON.parse(json) as Data, ctx.shrinkers, fits, over, storage.plan, opts.compress)
     if (shrunk.fits && Object.keys(shrunk.spilled).length > 0) {
       const kept = await storeSpilled(ctx, state, storage, shrunk.spilled, meta)
       if ('failed' in kept) {
@@ -173,7 +173,7 @@ export async function encodeSession<T extends object>(
         ctx.reportError(kept.failed)
         meta.spill = undefined
         store = { keys: [], bytes: 0, written: false, deleted: false, error: kept.failed }
-        shrunk = await shrink(JSON.parse(json) as Data, ctx.shrinkers, fits, over)
+        shrunk = await shrink(JSON.parse(json) as Data, ctx.shrinkers, fits, over, undefined, opts.compress)
       } else {
         ;({ spill: spillState, report: store } = kept)
         spilled = shrunk.spilled

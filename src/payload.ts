@@ -81,8 +81,8 @@ export function withDefaults<T extends object>(
 
 /**
  * The plaintext of a JSON text: deflated when compression is on and makes it smaller (tiny
- * sessions deflate to more than they are). Remembers its last deflate, so measuring a text and
- * then sealing the same text deflates it once.
+ * sessions deflate to more than they are). Remembers its last deflate, so measuring a text again,
+ * or sealing the text measured last, deflates it once.
  */
 export class PayloadEncoder {
   private last: { json: string; bytes: Uint8Array } | undefined
@@ -91,7 +91,7 @@ export class PayloadEncoder {
 
   /** With compression on: the plaintext length of `text` (of `jsonBytes` UTF-8 bytes), deflated if that is smaller. */
   async measure(text: string, jsonBytes: number): Promise<{ bytes: number; compressed: boolean }> {
-    const deflated = await this.deflate(text)
+    const deflated = this.last?.json === text ? this.last.bytes : await this.deflate(text)
     return deflated.length < jsonBytes
       ? { bytes: deflated.length, compressed: true }
       : { bytes: jsonBytes, compressed: false }

@@ -1,8 +1,7 @@
-import type { Data, SavedSizes } from './json-size.js'
+import type { Data } from './json-size.js'
+import { lastOf, replayer, type Snapshot } from './replay.js'
 import type { Shrinker, ShrinkRun } from './run.js'
-
-/** Phase 3 calls shrink functions with `last = true`. */
-const lastOf = (phase: 1 | 3): boolean => phase === 3
+import { runSparse } from './sparse.js'
 
 // Calls measured at most this far apart; a batch that overshoots is bisected.
 const MAX_BATCH = 4096
@@ -29,7 +28,7 @@ export async function runShrinker<T extends object>(
   const { sizes, steps } = run
   run.freeze()
   const start = { json: JSON.stringify(run.data), sizes: sizes.save(), steps: steps.length, count: steps.at(-1)?.count }
-  const { fits: fitsNow, calls } = await runBatched(run, phase, { keys, fn })
+  const { fits: fitsNow, calls } = await (run.costly ? runSparse : runBatched)(run, phase, { keys, fn })
   if (calls === 0) return fitsNow
   // Batches are measured through the shrinker's own keys only, and replays restore only those:
   // both are exact only if the other keys are as they were. Check once per run.
@@ -67,46 +66,16 @@ async function runOneByOne<T extends object>(
   return false
 }
 
-type Snapshot = { calls: number; shallow: Data; own: Array<[string, string | undefined]>; sizes: SavedSizes }
-
 async function runBatched<T extends object>(
   run: ShrinkRun,
   phase: 1 | 3,
-  { keys, fn }: Shrinker<T>,
+  shrinker: Shrinker<T>,
 ): Promise<{ fits: boolean; calls: number }> {
   const { sizes } = run
-  /** Up to `calls` calls (fewer if the keys disappear); the own keys re-measured once at the end. */
-  const apply = (calls: number): number => {
-    let made = 0
-    let replaced = false
-    while (made < calls && run.present(keys)) {
-      const returned = fn(run.data as Partial<T>, lastOf(phase), run.info(keys)) as Data | undefined
-      if (returned !== undefined && returned !== null && returned !== run.data) {
-        run.data = returned
-        replaced = true
-      }
-      made++
-    }
-    if (replaced) sizes.reset(run.data)
-    else if (made > 0) for (const key of keys) sizes.update(run.data, key)
-    return made
-  }
+  const { keys } = shrinker
+  const { apply, restore, snapshot: at } = replayer(run, phase, shrinker)
   let calls = 0
-  const snapshot = (): Snapshot => ({
-    calls,
-    shallow: { ...run.data },
-    own: keys.map((k) => [k, Object.hasOwn(run.data, k) ? sizes.text(k) : undefined]),
-    sizes: sizes.save(),
-  })
-  const restore = (snap: Snapshot): void => {
-    const data: Data = { ...snap.shallow }
-    for (const [key, text] of snap.own) {
-      if (text === undefined) delete data[key]
-      else data[key] = JSON.parse(text)
-    }
-    run.data = data
-    sizes.restore(snap.sizes)
-  }
+  const snapshot = (): Snapshot => at(calls)
 
   let previous: Snapshot | undefined
   let batch = 1

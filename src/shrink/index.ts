@@ -56,8 +56,10 @@ export async function shrink<T extends object>(
   fits: FitTest,
   over: OverBytes,
   spill?: SpillPlan,
+  /** The fit test deflates: check sparsely (./sparse.ts), with the same result. */
+  costlyChecks = false,
 ): Promise<ShrinkResult> {
-  const run = new ShrinkRun(input, fits, over)
+  const run = new ShrinkRun(input, fits, over, costlyChecks)
   const initial = new Map([...run.sizes.save().entries].map(([key, entry]) => [key, entry.text]))
 
   const runShrinkers = async (phase: 1 | 3): Promise<boolean> => {

@@ -261,7 +261,16 @@ describe('shrink', () => {
   })
 
   it('batched runs end exactly where one call at a time would (random shrinkers, stalls that grow, other keys touched)', async () => {
-    type Case = { items: number[]; limit: number; kind: 'pop' | 'grow-after-stall' | 'touch-other'; other: number }
+    // costly: the sparse strategy of compress mode (./sparse.ts), with the same result.
+    type Case = {
+      items: number[]
+      limit: number
+      kind: 'pop' | 'grow-after-stall' | 'touch-other'
+      other: number
+      costly: boolean
+      /** What overBytes says in the sparse strategy, which checks only where it estimates a fit. */
+      estimate: 'exact' | 'never fits' | 'always fits'
+    }
     const run = (d: Data, kind: Case['kind']) => {
       // Later phases call it again after other keys were removed: it must cope.
       const list = (d['list'] ?? []) as string[]
@@ -284,6 +293,8 @@ describe('shrink', () => {
           limit: fc.integer({ min: 0, max: 12_000 }),
           kind: fc.constantFrom('pop' as const, 'grow-after-stall' as const, 'touch-other' as const),
           other: fc.integer({ min: 0, max: 200 }),
+          costly: fc.boolean(),
+          estimate: fc.constantFrom('exact' as const, 'never fits' as const, 'always fits' as const),
         }),
         async (c) => {
           // The reference: phase 1, one call at a time.
@@ -299,7 +310,12 @@ describe('shrink', () => {
           }
           const fits = (_d: Data, jsonBytes: number) => jsonBytes <= c.limit
           const keys = c.kind === 'touch-other' ? ['list'] : ['list', 'marks']
-          const r = await shrink(make(c), [{ keys, fn: (d) => run(d as Data, c.kind) }], fits, unread)
+          const fn = (d: Partial<Data>) => run(d as Data, c.kind)
+          const estimate: OverBytes = {
+            at: (jsonBytes) => (c.estimate === 'exact' ? jsonBytes - c.limit : c.estimate === 'never fits' ? 1 : 0),
+            freeze: () => {},
+          }
+          const r = await shrink(make(c), [{ keys, fn }], fits, c.costly ? estimate : unread, undefined, c.costly)
           if (calls === 0) {
             expect(r.steps).toEqual([])
           } else {
@@ -308,8 +324,39 @@ describe('shrink', () => {
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 600 },
     )
+  })
+
+  it('the sparse strategy stops at the same call as one call at a time, for every budget and estimate', async () => {
+    const make = (): Data => ({ list: Array.from({ length: 60 }, (_, i) => 'x'.repeat(i % 5)) })
+    const pop = (d: Partial<Data>) => {
+      ;(d['list'] as string[]).pop()
+      return d
+    }
+    const full = utf8Bytes(make())
+    for (let limit = 0; limit <= full; limit++) {
+      const ref = make()
+      let calls = 0
+      while (utf8Bytes(ref) > limit) {
+        const before = utf8Bytes(ref)
+        pop(ref)
+        calls++
+        if (utf8Bytes(ref) >= before) break // the call on an empty list: no progress, the run ends
+      }
+      for (const estimate of [0, 1, -1]) {
+        const est: OverBytes = { at: (n) => (estimate === -1 ? n - limit : estimate), freeze() {} }
+        const fits = (_d: Data, jsonBytes: number) => jsonBytes <= limit
+        const r = await shrink(make(), [{ keys: ['list'], fn: pop }], fits, est, undefined, true)
+        const first = r.steps[0]
+        expect({ limit, estimate, count: first?.phase === 1 ? first.count : 0 }).toEqual({
+          limit,
+          estimate,
+          count: calls,
+        })
+        if (utf8Bytes(ref) <= limit) expect(r.data).toEqual(ref)
+      }
+    }
   })
 
   it('a stalled batch stops where the first call made no progress', async () => {

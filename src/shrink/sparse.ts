@@ -1,0 +1,113 @@
+import { replayer } from './replay.js'
+import type { Shrinker, ShrinkRun } from './run.js'
+
+/**
+ * Runs one shrinker with as few fit checks as possible, for fit tests that cost far more than
+ * the calls (with `compress`, each check deflates the whole session). Ends exactly where one call
+ * at a time ends (the first call after which the data fits, else the first call that does not
+ * make the JSON smaller or leaves none of the shrinker's keys), under the assumptions batching
+ * makes already: shrink functions are pure functions of their data, keep failing once they fail
+ * to shrink, and a smaller state of one run does not fit less than a larger one.
+ *
+ * 1. Find that end without checking the fit: calls in batches growing eightfold while the JSON
+ *    gets smaller (sizes per key, no serialization of the whole), then a bisection on the sizes.
+ * 2. One check at the end. If the data does not fit there, no earlier state does: done.
+ * 3. Otherwise bisect on the fit between the run's start (which did not fit) and the end.
+ * So a run that cannot fit costs one check, and one that can about log2(calls) checks, instead of
+ * a check per batch and per step of the replay.
+ */
+export async function runSparse<T extends object>(
+  run: ShrinkRun,
+  phase: 1 | 3,
+  shrinker: Shrinker<T>,
+): Promise<{ fits: boolean; calls: number }> {
+  const { sizes } = run
+  const { keys } = shrinker
+  const { apply, restore, snapshot } = replayer(run, phase, shrinker)
+  const start = snapshot(0)
+  if (!run.present(keys)) return { fits: false, calls: 0 }
+  /** The state after `c` calls, replayed from the latest snapshot at or before it. */
+  let base = start
+  const reach = (c: number): number => {
+    const from = c >= base.calls ? base : start
+    restore(from)
+    return from.calls + apply(c - from.calls)
+  }
+
+  // 1. Calls in batches until the end: a batch that leaves the keys or does not shrink overall
+  //    holds the end, or the batch before it does. The fit is checked only where the measured
+  //    compression ratio says the data may fit (a shrink function that trims by `overBytes` fits
+  //    after a call or two, and must not be called on to its end).
+  let calls = 0
+  let batch = 1
+  let before = start
+  let current = start
+  let fitsAt: number | undefined
+  let lastMiss = start
+  for (;;) {
+    const size = sizes.total
+    const made = apply(batch)
+    calls += made
+    if (made < batch || sizes.total >= size || !run.present(keys)) break
+    before = current
+    current = snapshot(calls)
+    if (run.overAt(sizes.total) <= 0) {
+      if (await run.check()) {
+        fitsAt = calls
+        break
+      }
+      lastMiss = current
+    }
+    const own = keys.reduce((n, k) => n + sizes.size(k), 0)
+    const toEmpty = Math.ceil(own / ((size - sizes.total) / made)) + 1
+    batch = Math.max(1, Math.min(batch * 8, 4096, toEmpty + (toEmpty >> 2)))
+  }
+  let lo: number
+  let hi: number
+  if (fitsAt === undefined) {
+    // Whether call c is where one call at a time stops for lack of progress: it made the JSON no
+    // smaller, or left none of the keys (the loop's own end).
+    base = before
+    const ends = (c: number): boolean => {
+      if (reach(c - 1) < c - 1) return true
+      const size = sizes.total
+      if (apply(1) === 0) return true
+      return sizes.total >= size || !run.present(keys)
+    }
+    lo = before.calls + 1
+    hi = calls
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (ends(mid)) hi = mid
+      else lo = mid + 1
+    }
+    const end = lo
+
+    // 2. The one check at the end.
+    base = lastMiss
+    reach(end)
+    if (!(await run.check())) {
+      run.record(phase, keys, end)
+      return { fits: false, calls }
+    }
+    fitsAt = end
+  }
+  // 3. The first call after which it fits, after the last state that did not (the start, or a
+  //    check of step 1). Each state that does not fit is the snapshot the next replay starts from.
+  base = lastMiss
+  lo = lastMiss.calls + 1
+  hi = fitsAt
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    reach(mid)
+    if (await run.check()) hi = mid
+    else {
+      lo = mid + 1
+      base = snapshot(mid)
+    }
+  }
+  reach(lo)
+  const fitsNow = await run.check()
+  run.record(phase, keys, lo)
+  return { fits: fitsNow, calls }
+}
