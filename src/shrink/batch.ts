@@ -1,10 +1,7 @@
 import type { Data } from './json-size.js'
-import { lastOf, replayer, type Snapshot } from './replay.js'
+import { lastOf, nextBatch, replayer, type Snapshot } from './replay.js'
 import type { Shrinker, ShrinkRun } from './run.js'
 import { runSparse } from './sparse.js'
-
-// Calls measured at most this far apart; a batch that overshoots is bisected.
-const MAX_BATCH = 4096
 
 /**
  * Calls one shrinker again and again while it makes the JSON smaller and the data does not fit.
@@ -92,13 +89,9 @@ async function runBatched<T extends object>(
       return { fits: fitsNow, calls }
     }
     if (!fitsNow && shrank) {
-      // Neither fits nor stalled: go on with a larger batch, but not much past the call that
-      // would empty the shrinker's keys at the rate seen so far (calls past a stall are wasted,
-      // and replays repeat them).
+      // Neither fits nor stalled: go on with a larger batch.
       previous = start
-      const own = keys.reduce((n, k) => n + sizes.size(k), 0)
-      const toEmpty = Math.ceil(own / ((before - sizes.total) / made)) + 1
-      batch = Math.max(1, Math.min(batch * 8, MAX_BATCH, toEmpty + (toEmpty >> 2)))
+      batch = nextBatch(run, keys, batch, before, made)
       continue
     }
     // The batch fits, or did not get smaller overall. Sizes fall with every call until the first

@@ -43,3 +43,24 @@ export function replayer<T extends object>(run: ShrinkRun, phase: 1 | 3, { keys,
   }
   return { apply, snapshot, restore }
 }
+
+// Calls measured at most this far apart; a batch that overshoots is bisected.
+const MAX_BATCH = 4096
+
+/**
+ * The next batch after `made` calls took the JSON from `before` bytes to what it is now: eightfold,
+ * but not much past the call that would empty the shrinker's keys at the rate seen so far (calls
+ * past a stall are wasted, and replays repeat them).
+ */
+export function nextBatch(
+  run: ShrinkRun,
+  keys: readonly string[],
+  batch: number,
+  before: number,
+  made: number,
+): number {
+  const { sizes } = run
+  const own = keys.reduce((n, k) => n + sizes.size(k), 0)
+  const toEmpty = Math.ceil(own / ((before - sizes.total) / made)) + 1
+  return Math.max(1, Math.min(batch * 8, MAX_BATCH, toEmpty + (toEmpty >> 2)))
+}

@@ -1,4 +1,4 @@
-import { replayer } from './replay.js'
+import { nextBatch, replayer } from './replay.js'
 import type { Shrinker, ShrinkRun } from './run.js'
 
 /**
@@ -58,9 +58,7 @@ export async function runSparse<T extends object>(
       }
       lastMiss = current
     }
-    const own = keys.reduce((n, k) => n + sizes.size(k), 0)
-    const toEmpty = Math.ceil(own / ((size - sizes.total) / made)) + 1
-    batch = Math.max(1, Math.min(batch * 8, 4096, toEmpty + (toEmpty >> 2)))
+    batch = nextBatch(run, keys, batch, size, made)
   }
   let lo: number
   let hi: number
