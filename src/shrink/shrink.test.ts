@@ -359,6 +359,34 @@ describe('shrink', () => {
     }
   })
 
+  it('the sparse strategy stops where the data fits before a stall that makes it grow again', async () => {
+    // Popping shrinks; once the list is empty each call grows marks by one byte (no progress, the
+    // run ends there). With the budget at exactly the emptied size, one call at a time fits after
+    // the last pop; the state at the end is one byte over.
+    const make = (): Data => ({ list: Array.from({ length: 40 }, () => 'xx'), marks: '' })
+    const fn = (d: Partial<Data>) => {
+      const list = d['list'] as string[]
+      if (list.length > 0) list.pop()
+      else d['marks'] = `${d['marks'] as string}.`
+      return d
+    }
+    const limit = utf8Bytes({ list: [], marks: '' })
+    for (const estimate of [0, 1, -1]) {
+      const est: OverBytes = { at: (n) => (estimate === -1 ? n - limit : estimate), freeze() {} }
+      const fits = (_d: Data, jsonBytes: number) => jsonBytes <= limit
+      for (const costly of [false, true]) {
+        const r = await shrink(make(), [{ keys: ['list', 'marks'], fn }], fits, est, undefined, costly)
+        expect({ estimate, costly, fits: r.fits, data: r.data, steps: r.steps }).toEqual({
+          estimate,
+          costly,
+          fits: true,
+          data: { list: [], marks: '' },
+          steps: [{ phase: 1, keys: ['list', 'marks'], count: 40 }],
+        })
+      }
+    }
+  })
+
   it('a stalled batch stops where the first call made no progress', async () => {
     let calls = 0
     const popUntilThree = (d: Data) => {

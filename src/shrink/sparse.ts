@@ -11,8 +11,9 @@ import type { Shrinker, ShrinkRun } from './run.js'
  *
  * 1. Find that end without checking the fit: calls in batches growing eightfold while the JSON
  *    gets smaller (sizes per key, no serialization of the whole), then a bisection on the sizes.
- * 2. One check at the end. If the data does not fit there, no earlier state does: done.
- * 3. Otherwise bisect on the fit between the run's start (which did not fit) and the end.
+ * 2. One check, of the run's smallest state (the one before the end: the end made no progress).
+ *    If the data does not fit there, no state of the run does: done, at the end.
+ * 3. Otherwise bisect on the fit between the run's start (which did not fit) and that state.
  * So a run that cannot fit costs one check, and one that can about log2(calls) checks, instead of
  * a check per batch and per step of the replay.
  */
@@ -81,14 +82,19 @@ export async function runSparse<T extends object>(
     }
     const end = lo
 
-    // 2. The one check at the end.
+    // 2. One check, of the smallest state of the run: the one before its end (the end made no
+    //    progress), or the end itself when the first call made none. If that state does not fit,
+    //    no state of the run does, and the end does not either.
+    const smallest = end > 1 ? end - 1 : end
+    if (lastMiss.calls >= smallest) lastMiss = start
     base = lastMiss
-    reach(end)
+    reach(smallest)
     if (!(await run.check())) {
+      reach(end)
       run.record(phase, keys, end)
       return { fits: false, calls }
     }
-    fitsAt = end
+    fitsAt = smallest
   }
   // 3. The first call after which it fits, after the last state that did not (the start, or a
   //    check of step 1). Each state that does not fit is the snapshot the next replay starts from.
