@@ -1,9 +1,11 @@
-import { serialize } from 'cookie'
 import type { ResolvedCookie } from './options/types.js'
 
 /**
  * The Set-Cookie stage: one cookie to write, structured (for APIs such as Next's `cookies().set`)
- * and serialized through the `cookie` package. Values are base64url, written as they are.
+ * and serialized, byte for byte as the `cookie` package's `serialize` writes it (a test holds
+ * them equal). Values are base64url, written as they are; the name and every attribute were
+ * checked against the same grammar when the options were resolved, so nothing is re-checked
+ * per line (the value check alone was a scan of every sealed byte).
  */
 export interface CookieWrite {
   name: string
@@ -37,9 +39,21 @@ function attributes(cookie: ResolvedCookie, maxAge: number): CookieWrite['option
 /** The Cache-Control of every response that sets or deletes a session cookie: no shared cache may store it. */
 export const NO_STORE = 'private, no-store'
 
+const PRIORITY = { low: 'Low', medium: 'Medium', high: 'High' } as const
+const SAME_SITE = { lax: 'Lax', strict: 'Strict', none: 'None' } as const
+
 /** The `Set-Cookie` header value of a write. */
 export function serializeWrite(write: CookieWrite): string {
-  return serialize(write.name, write.value, { ...write.options, encode: (v) => v })
+  const o = write.options
+  let line = `${write.name}=${write.value}; Max-Age=${o.maxAge}`
+  if (o.domain) line += `; Domain=${o.domain}`
+  if (o.path) line += `; Path=${o.path}`
+  if (o.expires) line += `; Expires=${o.expires.toUTCString()}`
+  if (o.httpOnly) line += '; HttpOnly'
+  if (o.secure) line += '; Secure'
+  if (o.partitioned) line += '; Partitioned'
+  if (o.priority) line += `; Priority=${PRIORITY[o.priority]}`
+  return `${line}; SameSite=${SAME_SITE[o.sameSite]}`
 }
 
 /**
