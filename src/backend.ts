@@ -28,10 +28,12 @@ export interface SealBackend {
   /** Opens `headerB64.rest`; `undefined` when the tag or signature does not verify. */
   open(mode: Mode, key: unknown, headerB64: string, rest: string): Promise<Uint8Array | undefined>
   /**
-   * Optional: whether `segment` is canonical base64url (RFC 4648 section 3.5: alphabet only, no
-   * padding, the unused bits of the last character zero). Without it, a regular expression decides.
+   * Optional: `'open'` when this backend's `open` itself refuses a long segment (ciphertext or
+   * payload) that is not canonical base64url (RFC 4648 section 3.5: alphabet only, no padding, the
+   * unused bits of the last character zero), from the bytes it decodes anyway. Without it, a
+   * regular expression decides before `open` is called.
    */
-  canonical?: (segment: string) => boolean
+  canonical?: 'open'
   deflateRaw(bytes: Uint8Array): Promise<Uint8Array>
   /** At most `cap` bytes: `undefined` past the cap; throws on a corrupt stream. */
   inflateRaw(bytes: Uint8Array, cap: number): Promise<Uint8Array | undefined>

@@ -24,8 +24,15 @@ function escapeRegExp(s: string): string {
 }
 
 /** Matches exactly `NAME` and `NAME.k` (k >= 1, no leading zero): `NAME-id` or `NAME.x` never match. */
+const patterns = new Map<string, RegExp>()
 export function chunkPattern(base: string): RegExp {
-  return new RegExp(`^${escapeRegExp(base)}(?:\\.([1-9][0-9]*))?$`)
+  let pattern = patterns.get(base)
+  if (pattern === undefined) {
+    // One per cookie name an app configures (a handful): compiled once, not per request.
+    pattern = new RegExp(`^${escapeRegExp(base)}(?:\\.([1-9][0-9]*))?$`)
+    patterns.set(base, pattern)
+  }
+  return pattern
 }
 
 /** Our cookies as found on a request: the first chunk, the numbered ones, every name seen. */

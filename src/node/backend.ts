@@ -19,6 +19,19 @@ const b64 = (bytes: Uint8Array): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url')
 const bytesOf = (buffer: Buffer): Uint8Array => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
 
+/**
+ * The bytes of a base64url segment, `undefined` unless it is canonical. Buffer's decoder skips
+ * characters outside the alphabet, takes `+` and `/` too, and ignores the unused bits of the last
+ * character, so the canonical spelling is the only one that survives a round trip unchanged: one
+ * native decode (needed anyway) and one encode, several times faster than a regular expression
+ * over a 20 KB segment.
+ */
+export function canonicalBytes(segment: string): Buffer | undefined {
+  if (segment.length % 4 === 1) return undefined
+  const bytes = Buffer.from(segment, 'base64url')
+  return bytes.toString('base64url') === segment ? bytes : undefined
+}
+
 export const nodeBackend: SealBackend = {
   name: 'node',
   async importKey(_mode, raw) {
@@ -29,7 +42,8 @@ export const nodeBackend: SealBackend = {
       const iv = randomBytes(IV_BYTES)
       const cipher = createCipheriv('aes-256-gcm', key as KeyObject, iv, { authTagLength: TAG_BYTES })
       cipher.setAAD(Buffer.from(headerB64, 'latin1'))
-      const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()])
+      const ciphertext = cipher.update(plaintext)
+      cipher.final() // AES-GCM is a stream cipher mode: final() adds no bytes, it computes the tag
       return `.${b64(iv)}.${ciphertext.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`
     }
     const payload = b64(plaintext)
@@ -39,7 +53,7 @@ export const nodeBackend: SealBackend = {
     return `${payload}.${signature}`
   },
   async open(mode, key, headerB64, rest) {
-    // The caller has checked that every segment is canonical base64url of the right length.
+    // The caller has checked the short segments (iv, tag, signature); the long one is checked here.
     const parts = rest.split('.')
     if (mode === 'encrypt') {
       const [encryptedKey, iv, ciphertext, tag] = parts
@@ -47,11 +61,15 @@ export const nodeBackend: SealBackend = {
       const tagBytes = Buffer.from(tag!, 'base64url')
       const ivBytes = Buffer.from(iv!, 'base64url')
       if (tagBytes.length !== TAG_BYTES || ivBytes.length !== IV_BYTES) return undefined
+      const body = canonicalBytes(ciphertext!)
+      if (body === undefined) return undefined
       try {
         const decipher = createDecipheriv('aes-256-gcm', key as KeyObject, ivBytes, { authTagLength: TAG_BYTES })
         decipher.setAAD(Buffer.from(headerB64, 'latin1'))
         decipher.setAuthTag(tagBytes)
-        return bytesOf(Buffer.concat([decipher.update(Buffer.from(ciphertext!, 'base64url')), decipher.final()]))
+        const plain = decipher.update(body)
+        decipher.final() // AES-GCM holds nothing back: final() verifies the tag and adds no bytes
+        return bytesOf(plain)
       } catch {
         return undefined
       }
@@ -63,14 +81,10 @@ export const nodeBackend: SealBackend = {
       .digest()
     const given = Buffer.from(signature!, 'base64url')
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined
-    return bytesOf(Buffer.from(payload!, 'base64url'))
+    const body = canonicalBytes(payload!)
+    return body === undefined ? undefined : bytesOf(body)
   },
-  // Buffer's decoder skips characters outside the alphabet and ignores the unused bits of the last
-  // one, so the canonical spelling is the only one that survives a round trip unchanged (natively,
-  // several times faster than a regular expression over a 20 KB segment).
-  canonical(segment) {
-    return segment.length % 4 !== 1 && Buffer.from(segment, 'base64url').toString('base64url') === segment
-  },
+  canonical: 'open',
   async deflateRaw(bytes) {
     return bytesOf(deflateRawSync(bytes, { level: 6 }))
   },
