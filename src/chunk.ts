@@ -23,8 +23,9 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
-/** Matches exactly `NAME` and `NAME.k` (k >= 1, no leading zero): `NAME-id` or `NAME.x` never match. */
 const patterns = new Map<string, RegExp>()
+
+/** Matches exactly `NAME` and `NAME.k` (k >= 1, no leading zero): `NAME-id` or `NAME.x` never match. */
 export function chunkPattern(base: string): RegExp {
   let pattern = patterns.get(base)
   if (pattern === undefined) {
