@@ -1,5 +1,5 @@
 import type { Data } from './json-size.js'
-import { lastOf, nextBatch, replayer, type Snapshot } from './replay.js'
+import { lastOf, nextBatch, replayer, type ShrinkerRunner, type Snapshot } from './replay.js'
 import type { Shrinker, ShrinkRun } from './run.js'
 import { runSparse } from './sparse.js'
 
@@ -63,11 +63,7 @@ async function runOneByOne<T extends object>(
   return false
 }
 
-async function runBatched<T extends object>(
-  run: ShrinkRun,
-  phase: 1 | 3,
-  shrinker: Shrinker<T>,
-): Promise<{ fits: boolean; calls: number }> {
+const runBatched: ShrinkerRunner = async (run, phase, shrinker) => {
   const { sizes } = run
   const { keys } = shrinker
   const { apply, restore, snapshot: at } = replayer(run, phase, shrinker)

@@ -7,6 +7,16 @@ export const lastOf = (phase: 1 | 3): boolean => phase === 3
 /** The state after `calls` calls of a shrinker: a shallow copy plus the JSON text of its own keys. */
 export type Snapshot = { calls: number; shallow: Data; own: Array<[string, string | undefined]>; sizes: SavedSizes }
 
+/**
+ * A way to run one shrinker that measures the fit less often than once per call (./batch.ts,
+ * ./sparse.ts): whether the data fits at its end, and after how many calls.
+ */
+export type ShrinkerRunner = <T extends object>(
+  run: ShrinkRun,
+  phase: 1 | 3,
+  shrinker: Shrinker<T>,
+) => Promise<{ fits: boolean; calls: number }>
+
 /** Calls of one shrinker on the run's data, and snapshots to replay them from. */
 export function replayer<T extends object>(run: ShrinkRun, phase: 1 | 3, { keys, fn }: Shrinker<T>) {
   const { sizes } = run

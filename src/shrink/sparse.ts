@@ -1,5 +1,4 @@
-import { nextBatch, replayer } from './replay.js'
-import type { Shrinker, ShrinkRun } from './run.js'
+import { nextBatch, replayer, type ShrinkerRunner } from './replay.js'
 
 /**
  * Runs one shrinker with as few fit checks as possible, for fit tests that cost far more than
@@ -17,11 +16,7 @@ import type { Shrinker, ShrinkRun } from './run.js'
  * So a run that cannot fit costs one check, and one that can about log2(calls) checks, instead of
  * a check per batch and per step of the replay.
  */
-export async function runSparse<T extends object>(
-  run: ShrinkRun,
-  phase: 1 | 3,
-  shrinker: Shrinker<T>,
-): Promise<{ fits: boolean; calls: number }> {
+export const runSparse: ShrinkerRunner = async (run, phase, shrinker) => {
   const { sizes } = run
   const { keys } = shrinker
   const { apply, restore, snapshot } = replayer(run, phase, shrinker)
