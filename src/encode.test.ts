@@ -160,6 +160,44 @@ describe('unchanged sessions', () => {
     expect(second.report.unchanged).toBe(true)
   })
 
+  it('a commit of data the app never read serializes nothing; data read and changed in place is written', async () => {
+    const { cm } = make()
+    const jar = new Jar(CHROME_UA)
+    await commit(cm, jar, (d) => d.cart.push('a'))
+    const untouched = await cm.decodeSession(jar.headers())
+    const stringify = vi.spyOn(JSON, 'stringify')
+    try {
+      const out = await cm.encodeSession(untouched, jar.headers())
+      expect(out.setCookie).toEqual([])
+      expect(stringify).not.toHaveBeenCalled()
+    } finally {
+      stringify.mockRestore()
+    }
+    // The first read counts: a change made through the object read before is seen by the commit.
+    const s = await cm.decodeSession(jar.headers())
+    const data = s.data
+    expect((await cm.encodeSession(s, jar.headers())).setCookie).toEqual([])
+    data.cart.push('b')
+    const out = await cm.encodeSession(s, jar.headers())
+    expect(out.setCookie).toHaveLength(1)
+    jar.apply(out.setCookie)
+    expect((await cm.decodeSession(jar.headers())).data.cart).toEqual(['a', 'b'])
+  })
+
+  it("every session shares the two functions of its data accessor (none holds one session's data)", async () => {
+    const { cm } = make()
+    const jar = new Jar(CHROME_UA)
+    await commit(cm, jar, (d) => d.cart.push('a'))
+    const [a, b] = [await cm.decodeSession(jar.headers()), await cm.decodeSession(new Jar(CHROME_UA).headers())]
+    const [da, db] = [Object.getOwnPropertyDescriptor(a, 'data')!, Object.getOwnPropertyDescriptor(b, 'data')!]
+    expect(da).toMatchObject({ enumerable: true, configurable: true })
+    expect(typeof da.get).toBe('function')
+    expect(da.get).toBe(db.get)
+    expect(da.set).toBe(db.set)
+    expect(a.data.cart).toEqual(['a'])
+    expect(b.data.cart).toEqual([])
+  })
+
   it('still deletes stale chunks of an unchanged session', async () => {
     const { cm } = make()
     const jar = new Jar(CHROME_UA)
@@ -350,6 +388,26 @@ describe('rolling', () => {
     expect(r.unchanged).toBe(false)
     const exp = Number.parseInt(jar.cookies.get('session')!.split('.')[4]!, 36)
     expect(exp).toBe(NOW.getTime() / 1000 + 501 + 1000)
+  })
+
+  it('undo of a re-issue of data the app never read puts back the data as decoded and the commit is done again', async () => {
+    const { cm } = make({ rolling: true, maxAge: 1000 })
+    const jar = new Jar(CHROME_UA)
+    await commit(cm, jar, (d) => d.cart.push('a'))
+    vi.setSystemTime(NOW.getTime() + 501_000)
+    const s = await cm.decodeSession(jar.headers())
+    const first = await cm.encodeSession(s, jar.headers())
+    expect(first.report.unchanged).toBe(false)
+    first.undo()
+    expect(s.isNew).toBe(false)
+    expect(s.data).toEqual({ cart: ['a'], recent: [] })
+    const again = await cm.encodeSession(s, jar.headers())
+    // The same token header (iat, exp, created), another IV.
+    expect(again.setCookie).toHaveLength(1)
+    expect(again.setCookie[0]!.split('.').slice(0, 6)).toEqual(first.setCookie[0]!.split('.').slice(0, 6))
+    expect(s.data).toEqual({ cart: ['a'], recent: [] })
+    jar.apply(again.setCookie)
+    expect((await cm.decodeSession(jar.headers())).data).toEqual({ cart: ['a'], recent: [] })
   })
 
   it('without rolling an unchanged session expires at its first exp', async () => {

@@ -10,7 +10,8 @@ import { holdsEveryDefault, PayloadEncoder, withDefaults } from './payload.js'
 import { limitAdvice, reportBase, shrinkSummary, type CommitReport, type ShrinkSummary } from './report.js'
 import { readRequest, responseSpentOf, type HeadersLike } from './request.js'
 import { seal, sealedLength, type SealMeta } from './seal.js'
-import { captureSession, settle, stateOf, type Session } from './session.js'
+import { stateOf, type Session } from './session.js'
+import { captureSession, dataJson, PARSE_ON_READ, settle } from './session-commit.js'
 import { deletionWrite, liveWrite, NO_STORE, serializeWrite, type CookieWrite } from './set-cookie.js'
 import { overBytes, shrink, type Data } from './shrink/index.js'
 import { destroySpilled, storeCommit, storeSpilled, type StoreReport } from './store/commit.js'
@@ -93,7 +94,7 @@ export async function encodeSession<T extends object>(
     return done(deletions(all), store === undefined ? report : { ...report, store })
   }
 
-  const json = JSON.stringify(session.data)
+  const json = dataJson(session)
   if (opts.schema !== undefined && state.version === undefined && json !== state.snapshot) {
     // Changed data in the current shape must match the schema: a bug in the app, before any seal.
     const checked = await validate(opts.schema, session.data)
@@ -228,12 +229,12 @@ export async function encodeSession<T extends object>(
   const stored = (finalJson === json ? session.data : spilling ? { ...storedData, ...spilled } : storedData) as Data
   const storedJson = spilling ? JSON.stringify(stored) : finalJson
   const defaults = opts.defaults() as Data
-  const load = () => withDefaults<T>(JSON.parse(storedJson) as Data, storedJson, defaults)
   if (holdsEveryDefault(stored, defaults)) {
-    settle(session, () => load().data, { iat: now, created }, written, storedJson, spillState)
+    // Merging the defaults into the parse of storedJson changes nothing then.
+    settle(session, PARSE_ON_READ, { iat: now, created }, written, storedJson, spillState)
   } else {
     // A default is merged in: the snapshot is the merged data's JSON, so parse now.
-    const { data, snapshot } = load()
+    const { data, snapshot } = withDefaults<T>(JSON.parse(storedJson) as Data, storedJson, defaults)
     settle(session, data, { iat: now, created }, written, snapshot, spillState)
   }
   const report: CommitReport = {

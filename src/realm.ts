@@ -21,3 +21,34 @@ export function shared<V extends object>(name: string, create: () => V): V {
   }
   return value as V
 }
+
+/** Values kept per object, realm-wide (see {@link carried}). */
+export interface Carried<V> {
+  get(owner: object): V | undefined
+  set(owner: object, value: V): void
+}
+
+/**
+ * Values kept per object on the object itself, under a realm-wide symbol (non-enumerable: spreads
+ * and JSON never see it), not in a WeakMap: a WeakMap entry made the garbage collector keep what it
+ * holds past the young generation (a session and its data, per request). Objects that cannot take
+ * a property (frozen, or a Proxy that refuses) use a realm-wide WeakMap.
+ */
+export function carried<V>(name: string): Carried<V> {
+  const key = Symbol.for(`next-cookieman.${name}`)
+  const fallback = shared(`${name}.fallback`, () => new WeakMap<object, V>())
+  return {
+    get: (owner) => (owner as { [key]?: V })[key] ?? fallback.get(owner),
+    set(owner, value) {
+      try {
+        if (Object.isExtensible(owner)) {
+          Object.defineProperty(owner, key, { value, enumerable: false, configurable: true, writable: true })
+          return
+        }
+      } catch {
+        // A Proxy whose traps refuse: the map below.
+      }
+      fallback.set(owner, value)
+    },
+  }
+}

@@ -1,5 +1,5 @@
 import type { Flashes, FlashValue } from './flash.js'
-import { shared } from './realm.js'
+import { carried } from './realm.js'
 import type { SpillState } from './store/spill.js'
 
 /** What the engine remembers about a session between decode and commit. */
@@ -26,8 +26,13 @@ export interface SessionState {
   /** What the last commit of this session object wrote (a later unchanged commit repeats nothing). */
   written: Written | undefined
   destroyed: boolean
-  /** Sets `data` to what a function returns, on first read (see settle); sessions of this package only. */
-  defer?: ((load: () => unknown) => void) | undefined
+  /**
+   * `true` while the app has neither read nor set `data` since the decode or the last commit (then
+   * `data` is the parse of `snapshot`, when that is not `''`); sessions of this package only.
+   */
+  untouched?: boolean
+  /** Makes `data` the parse of `json`, done on its first read (see settle); sessions of this package only. */
+  defer?: ((session: object, json: string) => void) | undefined
 }
 
 /** What one commit wrote: its chunk count, their bytes, and the names of the live chunks. */
@@ -38,25 +43,16 @@ export interface Written {
 }
 
 /**
- * Each session's state rides on the session object itself, under a realm-wide symbol (a session
- * decoded by one copy of the package may be committed by another, see realm.ts), not in a WeakMap:
- * a WeakMap entry makes the garbage collector keep the session and its data past the young
- * generation (a decode of an 8 KB session cost ~45 µs more that way). Not enumerable: spreads and
- * JSON never see it. Sessions that cannot take a property (frozen foreign objects) use the map.
+ * Each session's state rides on the session object itself (see realm.ts's `carried`): a session
+ * decoded by one copy of the package may be committed by another, and a WeakMap entry cost a decode
+ * of an 8 KB session ~45 µs (its data kept past the young generation).
  */
-const STATE = Symbol.for('next-cookieman.session-state.v1')
-const frozenStates = shared('session-states-frozen', () => new WeakMap<object, SessionState>())
-
-interface Carrier {
-  [STATE]?: SessionState
-}
+const states = carried<SessionState>('session-state.v1')
 
 export function stateIn(session: object): SessionState | undefined {
-  return (session as Carrier)[STATE] ?? frozenStates.get(session)
+  return states.get(session)
 }
 
 export function attach(session: object, state: SessionState): void {
-  if (Object.isExtensible(session)) {
-    Object.defineProperty(session, STATE, { value: state, enumerable: false, configurable: true, writable: true })
-  } else frozenStates.set(session, state)
+  states.set(session, state)
 }

@@ -2,7 +2,6 @@ import type { SessionError } from './errors.js'
 import type { Flashes, FlashValue } from './flash.js'
 import { attach, stateIn } from './session-state.js'
 import type { SessionState, Written } from './session-state.js'
-import type { SpillState } from './store/spill.js'
 
 export type { SessionState, Written }
 
@@ -42,6 +41,8 @@ export interface Session<T extends object> {
 
 const NO_FLASHES: Flashes = Object.freeze({})
 
+const parseOnRead = (session: object, json: string): void => CookieSession.parseOnRead(session, json)
+
 /** The JSON bytes all flash values of one commit may take. */
 export const MAX_FLASH_BYTES = 1024
 
@@ -49,29 +50,48 @@ class CookieSession<T extends object> implements Session<T> {
   declare data: T
   isNew: boolean
   declare error?: SessionError
+  #current: T | undefined
+  /** When set, `data` is the parse of this JSON, done on its first read (see {@link settle}). */
+  #json: string | undefined
+  readonly #state: SessionState
+
+  /**
+   * `data`, an own enumerable accessor (`{ ...session }` and Object.keys still see it) whose two
+   * functions every session shares. Functions made per session that hold its data, stored on an
+   * object, made V8 move every session's data out of the young generation: each decode of a 16 KB
+   * session promoted its whole parse to the old space.
+   */
+  static readonly #dataProperty: PropertyDescriptor = {
+    enumerable: true,
+    configurable: true,
+    get(this: CookieSession<object>): object {
+      this.#state.untouched = false
+      if (this.#json !== undefined) {
+        this.#current = JSON.parse(this.#json) as object
+        this.#json = undefined
+      }
+      return this.#current!
+    },
+    set(this: CookieSession<object>, value: object): void {
+      this.#state.untouched = false
+      this.#current = value
+      this.#json = undefined
+    },
+  }
+
+  /** {@link SessionState.defer} of the sessions of this copy of the package. */
+  static parseOnRead(session: object, json: string): void {
+    const own = session as CookieSession<object>
+    own.#current = undefined
+    own.#json = json
+  }
+
   constructor(data: T, isNew: boolean, error: SessionError | undefined, state: SessionState) {
-    let current: T | undefined = data
-    let load: (() => T) | undefined
-    // An own, enumerable accessor: `{ ...session }` and Object.keys still see `data`.
-    Object.defineProperty(this, 'data', {
-      enumerable: true,
-      configurable: true,
-      get: (): T => {
-        if (load !== undefined) {
-          current = load()
-          load = undefined
-        }
-        return current!
-      },
-      set: (value: T) => {
-        current = value
-        load = undefined
-      },
-    })
-    state.defer = (next) => {
-      current = undefined
-      load = next as () => T
-    }
+    this.#current = data
+    this.#state = state
+    Object.defineProperty(this, 'data', CookieSession.#dataProperty)
+    state.defer = parseOnRead
+    state.untouched = true
     attach(this, state)
     this.isNew = isNew
     if (error !== undefined) this.error = error
@@ -159,51 +179,6 @@ export function stateOf(session: Session<object>): SessionState {
     attach(session, state)
   }
   return state
-}
-
-/** A function that puts `session` back as it is now (data, `isNew`, its remembered state). */
-export function captureSession<T extends object>(session: Session<T>): () => void {
-  const state = stateOf(session)
-  const saved = { ...state }
-  const data = session.data
-  const isNew = session.isNew
-  return () => {
-    session.data = data
-    ;(session as { isNew: boolean }).isNew = isNew
-    Object.assign(state, saved)
-  }
-}
-
-/**
- * After a commit: the session now holds what was stored. `data` may be a function that produces it,
- * called on the first read of `session.data` (a route that commits and returns never pays for it).
- */
-export function settle<T extends object>(
-  session: Session<T>,
-  data: T | (() => T),
-  issued: { iat: number; created: number } | undefined,
-  written: Written,
-  /** `JSON.stringify(data)`; required when `data` is a function. */
-  json: string = JSON.stringify(data),
-  /** The part now in the store, if any. */
-  spill?: SpillState,
-): void {
-  const state = stateOf(session)
-  const defer = state.defer
-  if (typeof data !== 'function') session.data = data
-  else if (defer !== undefined) defer(data)
-  else session.data = data()
-  ;(session as { isNew: boolean }).isNew = written.chunks === 0
-  state.snapshot = json
-  state.iat = issued?.iat
-  state.created = issued?.created
-  // A new session (destroyed, or too large to store) holds defaults: the current shape.
-  if (issued === undefined) state.version = undefined
-  state.count = written.chunks === 0 ? undefined : written.chunks
-  state.spill = spill
-  state.written = written
-  // destroy() applies to the commit that follows it; the session object lives on (log out, log in).
-  state.destroyed = false
 }
 
 /** The flash values a session's render sees (from the proxy, or from this response's own commit). */
