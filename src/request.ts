@@ -1,5 +1,6 @@
 import { parse } from 'cookie'
 import { collectChunks, type RequestChunks } from './chunk.js'
+import { carried } from './realm.js'
 
 /**
  * The request stage: the only reader of the Cookie header. Every other stage gets our chunks and
@@ -66,7 +67,7 @@ export function cookieHeaderOf(headers: HeadersLike): string {
 }
 
 // decode and commit read the same request: parse its Cookie header once.
-const parsed = new WeakMap<HeadersLike, { header: string; baseName: string; cookies: RequestCookies }>()
+const parsed = carried<{ header: string; baseName: string; cookies: RequestCookies }>('request-cookies.v1')
 
 /** Our chunks and the other cookies of a request, parsed once per headers object and cookie name. */
 export function readRequest(headers: HeadersLike, baseName: string): RequestCookies {

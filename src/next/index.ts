@@ -42,8 +42,13 @@ interface NextServerModule {
   NextResponse: { next(init?: { request?: { headers?: Headers } }): Response }
 }
 
-const nextHeaders = (): Promise<NextHeadersModule> => import('next/headers.js') as unknown as Promise<NextHeadersModule>
-const nextServer = (): Promise<NextServerModule> => import('next/server.js') as unknown as Promise<NextServerModule>
+// Imported once: a bundler's dynamic import (Turbopack's loader) resolves its chunks on every call.
+let headersModule: Promise<NextHeadersModule> | undefined
+let serverModule: Promise<NextServerModule> | undefined
+const nextHeaders = (): Promise<NextHeadersModule> =>
+  (headersModule ??= import('next/headers.js') as unknown as Promise<NextHeadersModule>)
+const nextServer = (): Promise<NextServerModule> =>
+  (serverModule ??= import('next/server.js') as unknown as Promise<NextServerModule>)
 
 /** A request as the proxy receives it (`NextRequest` is one). */
 export interface ProxyRequest {

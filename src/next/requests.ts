@@ -1,4 +1,4 @@
-import { shared, type HeadersLike, type NodeRequestLike, type Session } from '../core.js'
+import { carried, shared, type HeadersLike, type NodeRequestLike, type Session } from '../core.js'
 
 /**
  * Per-request state of the Next.js layer: the decoded session (one decode per request), how this
@@ -17,12 +17,12 @@ export interface RequestState {
   lines: ReadonlyMap<string, string>
 }
 
-// Keyed by the object that stands for the request: the headers Next hands every caller of
-// headers() in a request (in a server action and in the render that follows it in the same
-// response), or the Node.js request. Shared by every copy of the package (webpack evaluates the
-// app's session module once per layer): the page rendered after an action that committed gets the
-// action's session, settled to what was written, whichever layer renders it.
-const requests = shared('next-requests', () => new WeakMap<object, Map<string, RequestState>>())
+// On the object that stands for the request: the headers Next hands every caller of headers() in
+// a request (in a server action and in the render that follows it in the same response), or the
+// Node.js request. Realm-wide, for every copy of the package (webpack evaluates the app's session
+// module once per layer): the page rendered after an action that committed gets the action's
+// session, settled to what was written, whichever layer renders it.
+const requests = carried<Map<string, RequestState>>('next-request-state.v1')
 /** The Node.js request a session was read from, for a commit that names only the response. */
 export const nodeRequestOf = shared('next-node-requests', () => new WeakMap<object, RequestLike>())
 
