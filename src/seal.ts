@@ -1,8 +1,7 @@
-import * as base64url from 'jose/base64url'
 import type { Mode, ProtectedHeader } from './backend.js'
 import type { SealingKey } from './keys.js'
 import { KID_LENGTH } from './keys.js'
-import { base64urlLength } from './utf8.js'
+import { asciiBase64url, base64urlLength } from './utf8.js'
 
 /**
  * Sealing. The token is a standard JWE (RFC 7516, `dir` + `A256GCM`) or JWS (RFC 7515, `HS256`)
@@ -46,8 +45,6 @@ export interface SealMeta {
 /** Length of a spill reference: 32 bytes in base64url. */
 export const SPILL_REF_LENGTH = 43
 
-const encoder = new TextEncoder()
-
 function protectedHeader(mode: Mode, meta: SealMeta): ProtectedHeader {
   const header: ProtectedHeader = mode === 'encrypt' ? { alg: 'dir', enc: 'A256GCM' } : { alg: 'HS256' }
   header['kid'] = meta.kid
@@ -58,6 +55,20 @@ function protectedHeader(mode: Mode, meta: SealMeta): ProtectedHeader {
   if (meta.version !== undefined) header['v'] = meta.version
   if (meta.spill !== undefined) header['s'] = meta.spill
   return header
+}
+
+/**
+ * The base64url of the protected header's JSON, `JSON.stringify(protectedHeader(mode, meta))` byte
+ * for byte, written as text: every member is an integer or a base64url string, nothing to escape.
+ */
+export function headerSegment(mode: Mode, meta: SealMeta): string {
+  let json = mode === 'encrypt' ? '{"alg":"dir","enc":"A256GCM"' : '{"alg":"HS256"'
+  json += `,"kid":"${meta.kid}","iat":${meta.iat},"exp":${meta.exp}`
+  if (meta.created !== undefined) json += `,"ct":${meta.created}`
+  if (meta.compressed) json += ',"z":1'
+  if (meta.version !== undefined) json += `,"v":${meta.version}`
+  if (meta.spill !== undefined) json += `,"s":"${meta.spill}"`
+  return asciiBase64url(`${json}}`)
 }
 
 const DEFLATED = 1
@@ -99,8 +110,7 @@ export function sealsPerformed(): number {
 /** Seals `plaintext` with `key` (always the first secret's), through the key's backend. One call per commit. */
 export async function seal(mode: Mode, key: SealingKey, meta: SealMeta, plaintext: Uint8Array): Promise<string> {
   const header = protectedHeader(mode, meta)
-  const headerB64 = base64url.encode(encoder.encode(JSON.stringify(header)))
-  const rest = await key.backend.seal(mode, key.key, header, headerB64, plaintext)
+  const rest = await key.backend.seal(mode, key.key, header, headerSegment(mode, meta), plaintext)
   sealCount++
   return metaPrefix(meta) + rest
 }
@@ -214,7 +224,7 @@ export async function open(mode: Mode, keys: readonly SealingKey[], wire: string
   if (metaPrefix(meta) !== wire.slice(0, fieldEnd)) return { ok: false, reason: 'format' }
   const rest = wire.slice(fieldEnd)
   if (!canonicalRest(mode, rest, keys[0]?.backend.canonical === 'open')) return { ok: false, reason: 'verification' }
-  const headerB64 = base64url.encode(encoder.encode(JSON.stringify(protectedHeader(mode, meta))))
+  const headerB64 = headerSegment(mode, meta)
   for (const k of keys) {
     if (k.kid !== kid) continue
     const plaintext = await k.backend.open(mode, k.key, headerB64, rest)

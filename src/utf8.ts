@@ -31,3 +31,26 @@ export function utf8Length(s: string): number {
 export function base64urlLength(n: number): number {
   return Math.floor(n / 3) * 4 + [0, 2, 3][n % 3]!
 }
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+
+/**
+ * Unpadded base64url of an ASCII string's bytes (each character one byte), without a TextEncoder
+ * or a binary string: a protected header is a hundred characters, sealed and rebuilt per request.
+ */
+export function asciiBase64url(s: string): string {
+  let out = ''
+  let i = 0
+  for (; i + 2 < s.length; i += 3) {
+    const n = (s.charCodeAt(i) << 16) | (s.charCodeAt(i + 1) << 8) | s.charCodeAt(i + 2)
+    out += B64URL[n >> 18]! + B64URL[(n >> 12) & 63]! + B64URL[(n >> 6) & 63]! + B64URL[n & 63]!
+  }
+  if (i + 1 === s.length) {
+    const n = s.charCodeAt(i) << 16
+    out += B64URL[n >> 18]! + B64URL[(n >> 12) & 63]!
+  } else if (i + 2 === s.length) {
+    const n = (s.charCodeAt(i) << 16) | (s.charCodeAt(i + 1) << 8)
+    out += B64URL[n >> 18]! + B64URL[(n >> 12) & 63]! + B64URL[(n >> 6) & 63]!
+  }
+  return out
+}
