@@ -7,7 +7,14 @@ import { crossSiteRefusal } from './cross-site.js'
 import { invalidData, validate } from './schema.js'
 import { SessionError } from './errors.js'
 import { holdsEveryDefault, PayloadEncoder, withDefaults } from './payload.js'
-import { limitAdvice, reportBase, shrinkSummary, type CommitReport, type ShrinkSummary } from './report.js'
+import {
+  commitReport,
+  limitAdvice,
+  reportBase,
+  shrinkSummary,
+  type CommitReport,
+  type ShrinkSummary,
+} from './report.js'
 import { readRequest, responseSpentOf, type HeadersLike } from './request.js'
 import { seal, sealedLength, type SealMeta } from './seal.js'
 import { stateOf, type Session } from './session.js'
@@ -78,8 +85,8 @@ export async function encodeSession<T extends object>(
     // Nothing written, the session left as it was (a destroy() included: a cross-site logout too).
     ctx.reportError(refused)
     const kept = keptChunks(request.chunks, state.count, budget) ?? { names: [], bytes: 0 }
-    const report = { ...base, chunks: kept.names.length, bytes: kept.bytes, unchanged: true, deleted: [] }
-    return done([], { ...report, error: refused })
+    const fields = { chunks: kept.names.length, bytes: kept.bytes, unchanged: true, deleted: [], error: refused }
+    return done([], commitReport(base, fields))
   }
   flashing = true
 
@@ -90,8 +97,8 @@ export async function encodeSession<T extends object>(
     // session, so a logout always works (the other chunks, orphans then, go when there is room).
     const all = deleteAll()
     if (!all.includes(opts.cookieName) && request.chunks.values.has(opts.cookieName)) all.unshift(opts.cookieName)
-    const report: CommitReport = { ...base, chunks: 0, bytes: 0, unchanged: false, deleted: all }
-    return done(deletions(all), store === undefined ? report : { ...report, store })
+    const report = commitReport(base, { chunks: 0, bytes: 0, unchanged: false, deleted: all }, store && { store })
+    return done(deletions(all), report)
   }
 
   const json = dataJson(session)
@@ -105,18 +112,13 @@ export async function encodeSession<T extends object>(
     if (state.written !== undefined) {
       // Committed before in this request: those Set-Cookie lines already went out.
       const { chunks, bytes } = state.written
-      return done([], { ...base, chunks, bytes, unchanged: true, deleted: [] })
+      return done([], commitReport(base, { chunks, bytes, unchanged: true, deleted: [] }))
     }
     const kept = keptChunks(request.chunks, state.count, budget)
     if (kept !== undefined) {
       const stale = deletionsFor(budget, kept.names.length, budget.responseAvailable).names
-      return done(deletions(stale), {
-        ...base,
-        chunks: kept.names.length,
-        bytes: kept.bytes,
-        unchanged: true,
-        deleted: stale,
-      })
+      const fields = { chunks: kept.names.length, bytes: kept.bytes, unchanged: true, deleted: stale }
+      return done(deletions(stale), commitReport(base, fields))
     }
   }
 
@@ -190,8 +192,8 @@ export async function encodeSession<T extends object>(
       const destroyed = await destroySpilled(ctx, state)
       settle(session, opts.defaults(), undefined, EMPTY)
       const all = deleteAll()
-      const report = { ...base, ...summary, chunks: 0, bytes: 0, unchanged: false, deleted: all, error }
-      return done(deletions(all), destroyed === undefined ? report : { ...report, store: destroyed })
+      const fields = { chunks: 0, bytes: 0, unchanged: false, deleted: all, error }
+      return done(deletions(all), commitReport(base, summary, fields, destroyed && { store: destroyed }))
     }
     const { limit } = base.budget
     const keys = [...summary.trimmedKeys, ...summary.droppedKeys]
@@ -237,13 +239,6 @@ export async function encodeSession<T extends object>(
     const { data, snapshot } = withDefaults<T>(JSON.parse(storedJson) as Data, storedJson, defaults)
     settle(session, data, { iat: now, created }, written, snapshot, spillState)
   }
-  const report: CommitReport = {
-    ...base,
-    ...summary,
-    chunks: values.length,
-    bytes: layout.bytes,
-    unchanged: false,
-    deleted: stale,
-  }
-  return done(writes, store === undefined ? report : { ...report, store })
+  const fields = { chunks: values.length, bytes: layout.bytes, unchanged: false, deleted: stale }
+  return done(writes, commitReport(base, summary, fields, store && { store }))
 }

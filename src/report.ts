@@ -87,16 +87,31 @@ export function shrinkSummary(result: ShrinkResult): ShrinkSummary {
 
 /**
  * The budget as reported, its `limit` worked out when first read: the bisection behind it costs
- * more than a small commit, and most commits never look at it.
+ * more than a small commit, and most commits never look at it. An own enumerable accessor whose
+ * getter every report shares: a getter made per commit (a closure over its budget) made V8 keep
+ * every commit's budget past the young generation.
  */
-function reportedBudget(ctx: BudgetContext): Budget {
-  let limit: BudgetLimit | undefined
-  const budget = { ...ctx.budget } as Budget
-  return Object.defineProperty(budget, 'limit', {
+class ReportedBudget {
+  readonly #ctx: BudgetContext
+  #limit: BudgetLimit | undefined
+
+  static readonly #limitProperty: PropertyDescriptor = {
     enumerable: true,
     configurable: true,
-    get: () => (limit ??= budgetLimit(ctx)),
-  })
+    get(this: ReportedBudget): BudgetLimit {
+      return (this.#limit ??= budgetLimit(this.#ctx))
+    },
+  }
+
+  constructor(ctx: BudgetContext) {
+    Object.assign(this, ctx.budget)
+    this.#ctx = ctx
+    Object.defineProperty(this, 'limit', ReportedBudget.#limitProperty)
+  }
+}
+
+function reportedBudget(ctx: BudgetContext): Budget {
+  return new ReportedBudget(ctx) as unknown as Budget
 }
 
 /** The fields every report of one commit shares: its budget and browser, and no shrinking yet. */
@@ -113,6 +128,18 @@ export function reportBase(
     trimmedKeys: [],
     droppedKeys: [],
   }
+}
+
+/**
+ * A commit's report: `base` (from {@link reportBase}, one per commit) with the commit's fields
+ * written into it, in this order. Written in, not spread: spreading the base made V8 keep every
+ * commit's report, and the budget it holds, past the young generation.
+ */
+export function commitReport(
+  base: ReturnType<typeof reportBase>,
+  ...fields: Array<Partial<CommitReport> | undefined>
+): CommitReport {
+  return Object.assign(base, ...fields) as CommitReport
 }
 
 /** The request's cookies against its budget (see `inspect`). */

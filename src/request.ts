@@ -81,28 +81,36 @@ export function readRequest(headers: HeadersLike, baseName: string): RequestCook
 
 function parseCookieHeader(header: string, baseName: string): RequestCookies {
   // Values exactly as sent: ours are base64url, and a percent-encoded spelling is not ours.
-  const chunks = collectChunks(parse(header, { decode: (v) => v }), baseName)
-  let others: OtherCookies | undefined
-  return {
-    header,
-    chunks,
-    get others() {
-      // Everything else in the header is someone else's, duplicates of our names included
-      // (another Path or Domain: we cannot delete those). Each pair is counted as the browser will
-      // send it next time, `name=value` plus `; `, whatever separators this request used.
-      if (others === undefined) {
-        const ours = new Set(chunks.names)
-        let count = 0
-        let bytes = 0
-        for (const { name, pair } of cookiePairs(header)) {
-          if (ours.delete(name)) continue
-          count++
-          bytes += pair.length + 2
-        }
-        others = { count, bytes }
+  return new ParsedCookies(header, collectChunks(parse(header, { decode: (v) => v }), baseName))
+}
+
+/**
+ * A class, not an object literal with a getter: a getter made per request (a closure over the
+ * header) made V8 keep every parsed request past the young generation.
+ */
+class ParsedCookies implements RequestCookies {
+  #others: OtherCookies | undefined
+  constructor(
+    readonly header: string,
+    readonly chunks: RequestChunks,
+  ) {}
+
+  get others(): OtherCookies {
+    // Everything else in the header is someone else's, duplicates of our names included
+    // (another Path or Domain: we cannot delete those). Each pair is counted as the browser will
+    // send it next time, `name=value` plus `; `, whatever separators this request used.
+    if (this.#others === undefined) {
+      const ours = new Set(this.chunks.names)
+      let count = 0
+      let bytes = 0
+      for (const { name, pair } of cookiePairs(this.header)) {
+        if (ours.delete(name)) continue
+        count++
+        bytes += pair.length + 2
       }
-      return others
-    },
+      this.#others = { count, bytes }
+    }
+    return this.#others
   }
 }
 
