@@ -136,6 +136,23 @@ describe('round trip', () => {
   })
 })
 
+describe('reports are plain data', () => {
+  it('the report, its budget and its browser are plain objects (a server action hands them to client components)', async () => {
+    const { cm } = make()
+    const jar = new Jar(CHROME_UA)
+    const { report } = await commit(cm, jar, (d) => d.cart.push('a'))
+    for (const part of [report, report.budget, report.browser, ...report.steps])
+      expect(Object.getPrototypeOf(part)).toBe(Object.prototype)
+    // The limit is worked out on first read, then stays the same object; JSON carries it.
+    const limit = report.budget.limit
+    expect(Object.getPrototypeOf(limit)).toBe(Object.prototype)
+    expect(report.budget.limit).toBe(limit)
+    expect(Object.keys(report.budget)).toContain('limit')
+    expect(JSON.parse(JSON.stringify(report)).budget.limit).toEqual(limit)
+    expect(structuredClone(report)).toEqual(JSON.parse(JSON.stringify(report)))
+  })
+})
+
 describe('unchanged sessions', () => {
   it('rewrites nothing when the data equals what was decoded', async () => {
     const { cm } = make()

@@ -85,33 +85,30 @@ export function shrinkSummary(result: ShrinkResult): ShrinkSummary {
   }
 }
 
+/** Where a reported budget keeps the context its `limit` is worked out from (non-enumerable). */
+const LIMIT_CONTEXT = Symbol('next-cookieman.budget-context')
+
 /**
- * The budget as reported, its `limit` worked out when first read: the bisection behind it costs
- * more than a small commit, and most commits never look at it. An own enumerable accessor whose
- * getter every report shares: a getter made per commit (a closure over its budget) made V8 keep
- * every commit's budget past the young generation.
+ * The getter of every reported budget's `limit`: worked out on first read, then a plain data
+ * property. One function for all (a getter made per commit, a closure over its budget, made V8 keep
+ * every commit's budget past the young generation).
  */
-class ReportedBudget {
-  readonly #ctx: BudgetContext
-  #limit: BudgetLimit | undefined
-
-  static readonly #limitProperty: PropertyDescriptor = {
-    enumerable: true,
-    configurable: true,
-    get(this: ReportedBudget): BudgetLimit {
-      return (this.#limit ??= budgetLimit(this.#ctx))
-    },
-  }
-
-  constructor(ctx: BudgetContext) {
-    Object.assign(this, ctx.budget)
-    this.#ctx = ctx
-    Object.defineProperty(this, 'limit', ReportedBudget.#limitProperty)
-  }
+function limitOnRead(this: Budget & { [LIMIT_CONTEXT]?: BudgetContext }): BudgetLimit {
+  const limit = budgetLimit(this[LIMIT_CONTEXT]!)
+  Object.defineProperty(this, 'limit', { value: limit, enumerable: true, configurable: true, writable: true })
+  return limit
 }
 
+/**
+ * The budget as reported, its `limit` worked out when first read: the bisection behind it costs
+ * more than a small commit, and most commits never look at it. A plain object (reports go to
+ * client components, which take no class instances).
+ */
 function reportedBudget(ctx: BudgetContext): Budget {
-  return new ReportedBudget(ctx) as unknown as Budget
+  // Object.assign, not a spread: a spread here made V8 keep every commit's budget past the young generation.
+  const budget = Object.assign({}, ctx.budget) as Budget
+  Object.defineProperty(budget, LIMIT_CONTEXT, { value: ctx })
+  return Object.defineProperty(budget, 'limit', { enumerable: true, configurable: true, get: limitOnRead })
 }
 
 /** The fields every report of one commit shares: its budget and browser, and no shrinking yet. */
@@ -121,7 +118,7 @@ export function reportBase(
 ): Pick<CommitReport, 'budget' | 'browser'> & ShrinkSummary {
   return {
     budget: reportedBudget(budget),
-    browser: { ...profile.browser },
+    browser: Object.assign({}, profile.browser),
     shrunk: false,
     shrinkSteps: 0,
     steps: [],

@@ -21,7 +21,7 @@ export function dataJson(session: Session<object>): string {
 /** A function that puts `session` back as it is now (data, `isNew`, its remembered state). */
 export function captureSession<T extends object>(session: Session<T>): () => void {
   const state = stateOf(session)
-  const saved = { ...state }
+  const saved = Object.assign({}, state)
   const isNew = session.isNew
   // Untouched data is the parse of the snapshot: put back as that, not parsed for this.
   const parse = state.untouched === true && state.snapshot !== '' ? state.defer : undefined
