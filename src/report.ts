@@ -85,29 +85,32 @@ export function shrinkSummary(result: ShrinkResult): ShrinkSummary {
   }
 }
 
-/** Where a reported budget keeps the context its `limit` is worked out from (non-enumerable). */
-const LIMIT_CONTEXT = Symbol('next-cookieman.budget-context')
+/**
+ * The context each reported budget's `limit` is worked out from. A WeakMap, not a property: a
+ * report goes to client components and back to server functions, which take no symbol keys, no
+ * class instances and no extra fields.
+ */
+const limitContexts = new WeakMap<object, BudgetContext>()
 
 /**
  * The getter of every reported budget's `limit`: worked out on first read, then a plain data
  * property. One function for all (a getter made per commit, a closure over its budget, made V8 keep
  * every commit's budget past the young generation).
  */
-function limitOnRead(this: Budget & { [LIMIT_CONTEXT]?: BudgetContext }): BudgetLimit {
-  const limit = budgetLimit(this[LIMIT_CONTEXT]!)
+function limitOnRead(this: Budget): BudgetLimit {
+  const limit = budgetLimit(limitContexts.get(this)!)
   Object.defineProperty(this, 'limit', { value: limit, enumerable: true, configurable: true, writable: true })
   return limit
 }
 
 /**
  * The budget as reported, its `limit` worked out when first read: the bisection behind it costs
- * more than a small commit, and most commits never look at it. A plain object (reports go to
- * client components, which take no class instances).
+ * more than a small commit, and most commits never look at it.
  */
 function reportedBudget(ctx: BudgetContext): Budget {
   // Object.assign, not a spread: a spread here made V8 keep every commit's budget past the young generation.
   const budget = Object.assign({}, ctx.budget) as Budget
-  Object.defineProperty(budget, LIMIT_CONTEXT, { value: ctx })
+  limitContexts.set(budget, ctx)
   return Object.defineProperty(budget, 'limit', { enumerable: true, configurable: true, get: limitOnRead })
 }
 
