@@ -3,8 +3,8 @@ import { describe, expect, it, vi } from 'vitest'
 import { webBackend, type Mode } from './backend.js'
 import { deriveKey } from './keys.js'
 
-// The web backend seals JWE on Web Crypto directly (jose's JWE modules would put CompressionStream
-// in every Edge build) and JWS through jose: its tokens must be jose's, both ways.
+// The web backend seals JWE and JWS on Web Crypto directly (jose's JWE modules would put
+// CompressionStream in every Edge build): its tokens must be jose's, both ways.
 const SECRET = 'web-backend-secret-0123456789-abcdefgh'
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -21,7 +21,7 @@ describe('web backend', () => {
     const header = headerOf(mode, kid)
     const headerB64 = base64url.encode(JSON.stringify(header))
     for (const text of TEXTS) {
-      const token = `${headerB64}.${await webBackend.seal(mode, key, header, headerB64, encoder.encode(text))}`
+      const token = `${headerB64}.${await webBackend.seal(mode, key, headerB64, encoder.encode(text))}`
       const opened =
         mode === 'encrypt'
           ? await compactDecrypt(token, key as CryptoKey, {
@@ -61,7 +61,7 @@ describe('web backend', () => {
     const { key, kid } = await deriveKey(SECRET, 'session', 'encrypt', webBackend)
     const header = headerOf('encrypt', kid)
     const headerB64 = base64url.encode(JSON.stringify(header))
-    const rest = await webBackend.seal('encrypt', key, header, headerB64, encoder.encode('{}'))
+    const rest = await webBackend.seal('encrypt', key, headerB64, encoder.encode('{}'))
     const [, iv, body, tag] = rest.split('.')
     const decrypt = vi.spyOn(crypto.subtle, 'decrypt')
     try {
@@ -88,7 +88,7 @@ describe('web backend', () => {
     const headerB64 = base64url.encode(JSON.stringify(header))
     const ivs = new Set<string>()
     for (let i = 0; i < 200; i++) {
-      const iv = (await webBackend.seal('encrypt', key, header, headerB64, encoder.encode('{}'))).split('.')[1]!
+      const iv = (await webBackend.seal('encrypt', key, headerB64, encoder.encode('{}'))).split('.')[1]!
       expect(base64url.decode(iv)).toHaveLength(12)
       ivs.add(iv)
     }

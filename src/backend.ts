@@ -1,13 +1,9 @@
 import { decode as fromB64, encode as toB64 } from 'jose/base64url'
-import { CompactSign } from 'jose/jws/compact/sign'
 import { compactVerify } from 'jose/jws/compact/verify'
 import { deflateRaw, inflateRaw } from './compress.js'
 import { randomBytes } from './random.js'
 
 export type Mode = 'encrypt' | 'sign'
-
-/** A JWE/JWS protected header: `alg` (and `enc`), `kid`, `iat`, `exp`, `z`. */
-export type ProtectedHeader = { alg: string; enc?: string } & Record<string, string | number>
 
 /**
  * The primitives a seal needs, behind one interface so that the package can pick them per runtime
@@ -20,11 +16,11 @@ export interface SealBackend {
   /** Turns 32 bytes of HKDF output into this backend's key object. */
   importKey(mode: Mode, raw: Uint8Array<ArrayBuffer>): Promise<unknown>
   /**
-   * Seals `plaintext` under the protected header `header` (`headerB64` is the base64url of its
-   * JSON) and returns the compact token after its first `.`: JWE `.iv.ciphertext.tag`, JWS
-   * `payload.signature`.
+   * Seals `plaintext` under the protected header whose base64url is `headerB64` (the JWE's AAD,
+   * the start of the JWS signing input) and returns the compact token after its first `.`: JWE
+   * `.iv.ciphertext.tag`, JWS `payload.signature`.
    */
-  seal(mode: Mode, key: unknown, header: ProtectedHeader, headerB64: string, plaintext: Uint8Array): Promise<string>
+  seal(mode: Mode, key: unknown, headerB64: string, plaintext: Uint8Array): Promise<string>
   /** Opens `headerB64.rest`; `undefined` when the tag or signature does not verify. */
   open(mode: Mode, key: unknown, headerB64: string, rest: string): Promise<Uint8Array | undefined>
   /**
@@ -45,10 +41,11 @@ const TAG_BYTES = TAG_BITS / 8
 const latin1 = (text: string): Uint8Array<ArrayBuffer> => Uint8Array.from(text, (c) => c.charCodeAt(0))
 
 /**
- * Web Crypto everywhere (Edge, Workers, Node), fflate for deflate. JWS through jose; JWE `dir` +
- * `A256GCM` straight on Web Crypto's AES-GCM (RFC 7516 section 5.1: the AAD is the ASCII of the
- * base64url protected header), as the node:crypto backend does: jose's JWE modules reference
- * `CompressionStream` for its own `zip`, which every Edge build of webpack reports as unsupported.
+ * Web Crypto everywhere (Edge, Workers, Node), fflate for deflate. Sealing straight on Web Crypto,
+ * from the protected header's base64url as seal.ts writes it, as the node:crypto backend does: JWE
+ * `dir` + `A256GCM` on AES-GCM (RFC 7516 section 5.1: the AAD is the ASCII of the base64url
+ * protected header; jose's JWE modules reference `CompressionStream` for its own `zip`, which every
+ * Edge build of webpack reports as unsupported), JWS `HS256` on HMAC; verification through jose.
  * The tokens are jose's: each opens what the other sealed (src/backend.test.ts).
  */
 export const webBackend: SealBackend = {
@@ -58,7 +55,7 @@ export const webBackend: SealBackend = {
       ? crypto.subtle.importKey('raw', raw, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
       : crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign', 'verify'])
   },
-  async seal(mode, key, header, headerB64, plaintext) {
+  async seal(mode, key, headerB64, plaintext) {
     if (mode === 'encrypt') {
       const iv = randomBytes(IV_BYTES)
       const sealed = new Uint8Array(
@@ -71,8 +68,10 @@ export const webBackend: SealBackend = {
       const cut = sealed.length - TAG_BYTES
       return `.${toB64(iv)}.${toB64(sealed.subarray(0, cut))}.${toB64(sealed.subarray(cut))}`
     }
-    const token = await new CompactSign(plaintext).setProtectedHeader(header).sign(key as CryptoKey)
-    return token.slice(token.indexOf('.') + 1)
+    // RFC 7515 section 5.1: HS256 over the ASCII of `headerB64.payloadB64`, as jose's CompactSign does.
+    const payload = toB64(plaintext)
+    const signature = await crypto.subtle.sign('HMAC', key as CryptoKey, latin1(`${headerB64}.${payload}`))
+    return `${payload}.${toB64(new Uint8Array(signature))}`
   },
   async open(mode, key, headerB64, rest) {
     try {

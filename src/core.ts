@@ -48,7 +48,7 @@ export type {
 export { SessionError, isSessionError } from './errors.js'
 export { appendSetCookie, isNodeResponse, requestHeadersOf } from './node-http.js'
 export type { NodeRequestLike, NodeResponseLike } from './node-http.js'
-export { carried, shared, type Carried } from './realm.js'
+export { carried, shared } from './realm.js'
 export type { SessionErrorCode } from './errors.js'
 export { encodeProfile, PROFILE_HEADER } from './browsers/profile-header.js'
 export { REJECTED_HEADER, SPENT_HEADER } from './request.js'

@@ -1,4 +1,4 @@
-import type { Mode, ProtectedHeader } from './backend.js'
+import type { Mode } from './backend.js'
 import type { SealingKey } from './keys.js'
 import { KID_LENGTH } from './keys.js'
 import { asciiBase64url, base64urlLength } from './utf8.js'
@@ -45,21 +45,10 @@ export interface SealMeta {
 /** Length of a spill reference: 32 bytes in base64url. */
 export const SPILL_REF_LENGTH = 43
 
-function protectedHeader(mode: Mode, meta: SealMeta): ProtectedHeader {
-  const header: ProtectedHeader = mode === 'encrypt' ? { alg: 'dir', enc: 'A256GCM' } : { alg: 'HS256' }
-  header['kid'] = meta.kid
-  header['iat'] = meta.iat
-  header['exp'] = meta.exp
-  if (meta.created !== undefined) header['ct'] = meta.created
-  if (meta.compressed) header['z'] = 1
-  if (meta.version !== undefined) header['v'] = meta.version
-  if (meta.spill !== undefined) header['s'] = meta.spill
-  return header
-}
-
 /**
- * The base64url of the protected header's JSON, `JSON.stringify(protectedHeader(mode, meta))` byte
- * for byte, written as text: every member is an integer or a base64url string, nothing to escape.
+ * The base64url of the protected header's JSON (`alg`, `enc`, `kid`, `iat`, `exp`, then `ct`, `z`,
+ * `v`, `s` when set), byte for byte what `JSON.stringify` gives for that object, written as text:
+ * every member is an integer or a base64url string, nothing to escape.
  */
 export function headerSegment(mode: Mode, meta: SealMeta): string {
   let json = mode === 'encrypt' ? '{"alg":"dir","enc":"A256GCM"' : '{"alg":"HS256"'
@@ -109,8 +98,7 @@ export function sealsPerformed(): number {
 
 /** Seals `plaintext` with `key` (always the first secret's), through the key's backend. One call per commit. */
 export async function seal(mode: Mode, key: SealingKey, meta: SealMeta, plaintext: Uint8Array): Promise<string> {
-  const header = protectedHeader(mode, meta)
-  const rest = await key.backend.seal(mode, key.key, header, headerSegment(mode, meta), plaintext)
+  const rest = await key.backend.seal(mode, key.key, headerSegment(mode, meta), plaintext)
   sealCount++
   return metaPrefix(meta) + rest
 }

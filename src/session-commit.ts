@@ -1,5 +1,5 @@
 import type { SpillState } from './store/spill.js'
-import { stateOf, type Session, type Written } from './session.js'
+import { stateOf, type Session, type SessionState, type Written } from './session.js'
 
 /**
  * What a commit does to the session object: the JSON it starts from, the undo of a commit that
@@ -9,13 +9,17 @@ import { stateOf, type Session, type Written } from './session.js'
 /** {@link settle}'s `data` for data that is the parse of the stored JSON, parsed when first read. */
 export const PARSE_ON_READ = 'parse-on-read'
 
+/** The snapshot, when the session's data is its parse: the app has not touched the data since. */
+function untouchedJson(state: SessionState): string | undefined {
+  return state.untouched === true && state.snapshot !== '' ? state.snapshot : undefined
+}
+
 /**
  * The JSON of `session.data`, not counted as the app's read: the snapshot itself while the app has
  * not touched the data (a read-only route's commit serializes nothing).
  */
 export function dataJson(session: Session<object>): string {
-  const state = stateOf(session)
-  return state.untouched === true && state.snapshot !== '' ? state.snapshot : JSON.stringify(session.data)
+  return untouchedJson(stateOf(session)) ?? JSON.stringify(session.data)
 }
 
 /** A function that puts `session` back as it is now (data, `isNew`, its remembered state). */
@@ -24,10 +28,11 @@ export function captureSession<T extends object>(session: Session<T>): () => voi
   const saved = Object.assign({}, state)
   const isNew = session.isNew
   // Untouched data is the parse of the snapshot: put back as that, not parsed for this.
-  const parse = state.untouched === true && state.snapshot !== '' ? state.defer : undefined
-  const data = parse === undefined ? session.data : undefined
+  const defer = state.defer
+  const json = defer && untouchedJson(state)
+  const data = json === undefined ? session.data : undefined
   return () => {
-    if (parse !== undefined) parse(session, saved.snapshot)
+    if (json !== undefined) defer!(session, json)
     else session.data = data!
     ;(session as { isNew: boolean }).isNew = isNew
     Object.assign(state, saved)

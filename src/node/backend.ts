@@ -37,7 +37,7 @@ export const nodeBackend: SealBackend = {
   async importKey(_mode, raw) {
     return createSecretKey(raw)
   },
-  async seal(mode, key, _header, headerB64, plaintext) {
+  async seal(mode, key, headerB64, plaintext) {
     if (mode === 'encrypt') {
       const iv = randomBytes(IV_BYTES)
       const cipher = createCipheriv('aes-256-gcm', key as KeyObject, iv, { authTagLength: TAG_BYTES })
