@@ -154,14 +154,14 @@ if (results.server) {
     })
     out.push(text(gx + (group - 12) / 2, y0 + h + 18, short[jar], 'text-anchor="middle"'))
   })
-  // Issue 16's target for a commit through cookies().set(): 0.95× the echo of the same cookies.
+  // The target for a commit through cookies().set(): 0.95× the echo of the same cookies.
   const target = y(0.95)
   out.push(
     `<line x1="${x0}" x2="${x0 + w}" y1="${target}" y2="${target}" stroke="#d93025" stroke-dasharray="4 3"/>`,
     text(x0 + w, target - 4, 'cookies() write target 0.95', 'text-anchor="end" fill="#d93025"'),
     `<line x1="${x0}" x2="${x0 + w}" y1="${y0 + h}" y2="${y0 + h}" stroke="#5f6368"/>`,
-    text(x0 - 40, y0 + h + 40, 'Per jar: echo (grey), read unchanged (light),', 'fill="#5f6368"'),
-    text(x0 - 40, y0 + h + 54, 'write onto the Response, write via cookies().', 'fill="#5f6368"'),
+    text(x0 - 40, y0 + h + 40, 'Per jar: read unchanged (light), write onto the', 'fill="#5f6368"'),
+    text(x0 - 40, y0 + h + 54, 'Response, echo (grey), write via cookies().', 'fill="#5f6368"'),
   )
 }
 

@@ -18,8 +18,8 @@ import { freePort, machine, mergeResults, table, waitUntilUp } from './report.mj
 
 const QUICK = process.argv.includes('--quick')
 const JAR_FILTER = process.argv.find((a) => a.startsWith('--jar='))?.slice('--jar='.length)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 4))
-const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 4))
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 2 : 6))
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 3))
 const CONNECTIONS = 8
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..')
@@ -54,15 +54,16 @@ const jarInfo = Object.fromEntries(
 )
 
 const ROUTES = [
+  // Each target's route next to its control: read after noop, cookies() after echo.
   ['plain', 'noop', '/noop'],
-  ['plain', 'echo', '/echo'],
   ['plain', 'read (unchanged)', '/cookieman/plain/read'],
   ['plain', 'write (Response)', '/cookieman/plain/write'],
+  ['plain', 'echo', '/echo'],
   ['plain', 'write (cookies())', '/cookieman/plain/write-cookies'],
   ['deflate', 'noop', '/noop'],
-  ['deflate', 'echo', '/echo'],
   ['deflate', 'read (unchanged)', '/cookieman/deflate/read'],
   ['deflate', 'write (Response)', '/cookieman/deflate/write'],
+  ['deflate', 'echo', '/echo'],
   ['deflate', 'write (cookies())', '/cookieman/deflate/write-cookies'],
   ['authjs', 'noop', '/noop'],
   ['authjs', 'echo', '/echo'],
@@ -161,9 +162,11 @@ function run(route, seconds) {
 console.log(`Warming up ${ROUTES.length} routes ...`)
 for (const route of ROUTES) await run(route, 1)
 
+// Every other round runs the routes in reverse order, so that a route and its controls are measured
+// as close in time, on average, as each other: the machine drifts between runs.
 for (let round = 1; round <= ROUNDS; round++) {
   console.log(`Round ${round}/${ROUNDS} ...`)
-  for (const route of ROUTES) {
+  for (const route of round % 2 ? ROUTES : [...ROUTES].reverse()) {
     await new Promise((r) => setTimeout(r, 300)) // let the previous run's GC lines arrive
     const before = allocated
     const result = await run(route, SECONDS)
@@ -201,12 +204,20 @@ const summary = ROUTES.map((r) => ({
   allocatedKiBPerRequest: median(r.runs.map((x) => x.allocatedPerRequest)) / 1024,
   rssMiB: Math.max(...r.runs.map((x) => x.rssMiB)),
 }))
-for (const s of summary) {
-  const echo = summary.find((x) => x.jar === s.jar && x.route === 'echo')
-  const noop = summary.find((x) => x.jar === s.jar && x.route === 'noop')
-  s.vsEcho = s.rps / echo.rps
-  s.vsNoop = s.rps / noop.rps
-}
+// Ratios to the controls are paired: each round's req/s over the control's in the same round, then
+// the median over rounds (a ratio of medians would mix rounds measured minutes apart).
+const paired = (route, control) => route.runs.map((x, i) => x.rps / control.runs[i].rps)
+summary.forEach((s, i) => {
+  const control = (name) => ROUTES.find((x) => x.jar === s.jar && x.label === name)
+  const vsEcho = paired(ROUTES[i], control('echo'))
+  const vsNoop = paired(ROUTES[i], control('noop'))
+  Object.assign(s, {
+    vsEcho: median(vsEcho),
+    vsNoop: median(vsNoop),
+    vsEchoRange: [Math.min(...vsEcho), Math.max(...vsEcho)],
+    vsNoopRange: [Math.min(...vsNoop), Math.max(...vsNoop)],
+  })
+})
 
 const jarName = {
   plain: 'next-cookieman',
@@ -215,7 +226,8 @@ const jarName = {
 }
 console.log(
   `\n## 5. Server: next start, 16 KB session (${jsonBytes} bytes of JSON), ${CONNECTIONS} connections, ` +
-    `${ROUNDS} rounds × ${SECONDS} s per route (median)\n`,
+    `${ROUNDS} rounds × ${SECONDS} s per route (req/s: median; × echo, × noop: median of each round's ratio, ` +
+    `and its range)\n`,
 )
 console.log(
   table(
@@ -225,8 +237,8 @@ console.log(
       s.route,
       s.setCookies,
       s.rps.toFixed(0),
-      s.vsEcho.toFixed(2),
-      s.vsNoop.toFixed(2),
+      `${s.vsEcho.toFixed(2)} (${s.vsEchoRange.map((x) => x.toFixed(2)).join('-')})`,
+      `${s.vsNoop.toFixed(2)} (${s.vsNoopRange.map((x) => x.toFixed(2)).join('-')})`,
       `${s.p50ms} / ${s.p99ms}`,
       s.allocatedKiBPerRequest.toFixed(0),
       s.non2xx + s.errors,

@@ -1,6 +1,7 @@
 // The speed targets, each with its measured ratio and a met/missed verdict, from the last run of
 // bench/compare.mjs and bench/server.mjs (bench/results.json). Run last by `npm run bench`.
-// Ratios of figures measured side by side in one run; nothing here is asserted.
+// Ratios of figures measured side by side in one run (the server's: the median over rounds of each
+// round's ratio to its control); nothing here is asserted.
 import { readFile } from 'node:fs/promises'
 import { table } from './report.mjs'
 
@@ -55,8 +56,10 @@ rows.push(
 const routes = results.server?.routes ?? []
 const route = (name) => routes.find((r) => r.jar === 'plain' && r.route === name)
 const commit = route('write (cookies())')
+// `range` (older results have none): the lowest and highest of the rounds' ratios.
+const range = (r) => (r ? ` (rounds ${r.map((x) => x.toFixed(2)).join('-')})` : '')
 add(
-  'server: commit through cookies().set() ≥ 0.95× the no-crypto echo',
+  `server: commit through cookies().set() ≥ 0.95× the no-crypto echo${range(commit?.vsEchoRange)}`,
   commit?.vsEcho,
   0.95,
   'min',
@@ -64,7 +67,7 @@ add(
 )
 const read = route('read (unchanged)')
 add(
-  'server: a page that only reads ≥ 0.9× the noop route',
+  `server: a page that only reads ≥ 0.9× the noop route${range(read?.vsNoopRange)}`,
   read?.vsNoop,
   0.9,
   'min',
