@@ -30,10 +30,11 @@ export function futileStale(
   request: RequestCookies,
   base: string,
 ): { names: ReadonlySet<string>; others: OtherCookies } | undefined {
-  const marker = markerOf(request.header, base)
-  if (marker === undefined) return undefined
+  // The stale chunks first: most requests have none, and then the header is not scanned for the marker.
   const stale = staleNames(request.chunks, base)
-  if (stale.length === 0 || tagOf(stale) !== marker) return undefined
+  if (stale.length === 0) return undefined
+  const marker = markerOf(request.header, base)
+  if (marker === undefined || tagOf(stale) !== marker) return undefined
   let bytes = 0
   for (const name of stale) bytes += name.length + 1 + (request.chunks.values.get(name)?.length ?? 0) + 2
   return {
