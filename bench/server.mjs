@@ -190,33 +190,35 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
-const summary = ROUTES.map((r) => ({
-  jar: r.jar,
-  route: r.label,
-  path: r.path,
-  setCookies: r.setCookies,
-  rps: median(r.runs.map((x) => x.rps)),
-  rpsRange: [Math.min(...r.runs.map((x) => x.rps)), Math.max(...r.runs.map((x) => x.rps))],
-  p50ms: median(r.runs.map((x) => x.p50)),
-  p99ms: median(r.runs.map((x) => x.p99)),
-  non2xx: r.runs.reduce((n, x) => n + x.non2xx, 0),
-  errors: r.runs.reduce((n, x) => n + x.errors, 0),
-  allocatedKiBPerRequest: median(r.runs.map((x) => x.allocatedPerRequest)) / 1024,
-  rssMiB: Math.max(...r.runs.map((x) => x.rssMiB)),
-}))
+const range = (xs) => [Math.min(...xs), Math.max(...xs)]
 // Ratios to the controls are paired: each round's req/s over the control's in the same round, then
 // the median over rounds (a ratio of medians would mix rounds measured minutes apart).
-const paired = (route, control) => route.runs.map((x, i) => x.rps / control.runs[i].rps)
-summary.forEach((s, i) => {
-  const control = (name) => ROUTES.find((x) => x.jar === s.jar && x.label === name)
-  const vsEcho = paired(ROUTES[i], control('echo'))
-  const vsNoop = paired(ROUTES[i], control('noop'))
-  Object.assign(s, {
+const paired = (r, label) => {
+  const control = ROUTES.find((x) => x.jar === r.jar && x.label === label)
+  return r.runs.map((x, i) => x.rps / control.runs[i].rps)
+}
+const summary = ROUTES.map((r) => {
+  const rps = r.runs.map((x) => x.rps)
+  const vsEcho = paired(r, 'echo')
+  const vsNoop = paired(r, 'noop')
+  return {
+    jar: r.jar,
+    route: r.label,
+    path: r.path,
+    setCookies: r.setCookies,
+    rps: median(rps),
+    rpsRange: range(rps),
     vsEcho: median(vsEcho),
     vsNoop: median(vsNoop),
-    vsEchoRange: [Math.min(...vsEcho), Math.max(...vsEcho)],
-    vsNoopRange: [Math.min(...vsNoop), Math.max(...vsNoop)],
-  })
+    vsEchoRange: range(vsEcho),
+    vsNoopRange: range(vsNoop),
+    p50ms: median(r.runs.map((x) => x.p50)),
+    p99ms: median(r.runs.map((x) => x.p99)),
+    non2xx: r.runs.reduce((n, x) => n + x.non2xx, 0),
+    errors: r.runs.reduce((n, x) => n + x.errors, 0),
+    allocatedKiBPerRequest: median(r.runs.map((x) => x.allocatedPerRequest)) / 1024,
+    rssMiB: Math.max(...r.runs.map((x) => x.rssMiB)),
+  }
 })
 
 const jarName = {
