@@ -30,6 +30,11 @@ export interface SealBackend {
    * regular expression decides before `open` is called.
    */
   canonical?: 'open'
+  /**
+   * Optional: base64url of ASCII text (the protected header), natively where the runtime has it;
+   * without it, seal.ts writes it in JavaScript.
+   */
+  asciiBase64url?(text: string): string
   deflateRaw(bytes: Uint8Array): Promise<Uint8Array>
   /** At most `cap` bytes: `undefined` past the cap; throws on a corrupt stream. */
   inflateRaw(bytes: Uint8Array, cap: number): Promise<Uint8Array | undefined>

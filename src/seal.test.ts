@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import * as base64url from 'jose/base64url'
 import { headerSegment, type SealMeta } from './seal.js'
 import { asciiBase64url } from './utf8.js'
+import { nodeBackend } from './node/backend.js'
 
 const encoder = new TextEncoder()
 const viaJose = (text: string) => base64url.encode(encoder.encode(text))
@@ -14,6 +15,16 @@ describe('the protected header, written as text', () => {
       expect(asciiBase64url(text)).toBe(viaJose(text))
     }
     expect(asciiBase64url('{"alg":"dir"}')).toBe('eyJhbGciOiJkaXIifQ')
+  })
+
+  it("the node:crypto backend's native asciiBase64url gives the same for every length and every ASCII character", () => {
+    const ascii = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)).join('')
+    const native = nodeBackend.asciiBase64url!
+    for (let n = 0; n <= 130; n++) {
+      const text = (ascii + ascii).slice(n % 128, (n % 128) + n)
+      expect(native(text)).toBe(asciiBase64url(text))
+    }
+    expect(native('{"alg":"dir"}')).toBe('eyJhbGciOiJkaXIifQ')
   })
 
   it('headerSegment is the base64url of JSON.stringify of the header, every field combination, both modes', () => {
@@ -34,6 +45,7 @@ describe('the protected header, written as text', () => {
               if (version !== undefined) header['v'] = version
               if (s !== undefined) header['s'] = s
               expect(headerSegment(mode, meta)).toBe(viaJose(JSON.stringify(header)))
+              expect(headerSegment(mode, meta, nodeBackend.asciiBase64url)).toBe(viaJose(JSON.stringify(header)))
               checked++
             }
     expect(checked).toBe(96)

@@ -50,14 +50,14 @@ export const SPILL_REF_LENGTH = 43
  * `v`, `s` when set), byte for byte what `JSON.stringify` gives for that object, written as text:
  * every member is an integer or a base64url string, nothing to escape.
  */
-export function headerSegment(mode: Mode, meta: SealMeta): string {
+export function headerSegment(mode: Mode, meta: SealMeta, base64url = asciiBase64url): string {
   let json = mode === 'encrypt' ? '{"alg":"dir","enc":"A256GCM"' : '{"alg":"HS256"'
   json += `,"kid":"${meta.kid}","iat":${meta.iat},"exp":${meta.exp}`
   if (meta.created !== undefined) json += `,"ct":${meta.created}`
   if (meta.compressed) json += ',"z":1'
   if (meta.version !== undefined) json += `,"v":${meta.version}`
   if (meta.spill !== undefined) json += `,"s":"${meta.spill}"`
-  return asciiBase64url(`${json}}`)
+  return base64url(`${json}}`)
 }
 
 const DEFLATED = 1
@@ -98,7 +98,7 @@ export function sealsPerformed(): number {
 
 /** Seals `plaintext` with `key` (always the first secret's), through the key's backend. One call per commit. */
 export async function seal(mode: Mode, key: SealingKey, meta: SealMeta, plaintext: Uint8Array): Promise<string> {
-  const rest = await key.backend.seal(mode, key.key, headerSegment(mode, meta), plaintext)
+  const rest = await key.backend.seal(mode, key.key, headerSegment(mode, meta, key.backend.asciiBase64url), plaintext)
   sealCount++
   return metaPrefix(meta) + rest
 }
@@ -212,7 +212,7 @@ export async function open(mode: Mode, keys: readonly SealingKey[], wire: string
   if (metaPrefix(meta) !== wire.slice(0, fieldEnd)) return { ok: false, reason: 'format' }
   const rest = wire.slice(fieldEnd)
   if (!canonicalRest(mode, rest, keys[0]?.backend.canonical === 'open')) return { ok: false, reason: 'verification' }
-  const headerB64 = headerSegment(mode, meta)
+  const headerB64 = headerSegment(mode, meta, keys[0]?.backend.asciiBase64url)
   for (const k of keys) {
     if (k.kid !== kid) continue
     const plaintext = await k.backend.open(mode, k.key, headerB64, rest)

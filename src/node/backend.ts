@@ -85,6 +85,7 @@ export const nodeBackend: SealBackend = {
     return body === undefined ? undefined : bytesOf(body)
   },
   canonical: 'open',
+  asciiBase64url: (text) => Buffer.from(text, 'latin1').toString('base64url'),
   async deflateRaw(bytes) {
     return bytesOf(deflateRawSync(bytes, { level: 6 }))
   },
