@@ -151,8 +151,8 @@ export async function encodeSession<T extends object>(
       return sealedFits(m.bytes, m.compressed)
     })
   }
-  const fits = (data: Data, jsonBytes: number): boolean | Promise<boolean> =>
-    fitsText(opts.compress ? JSON.stringify(data) : '', jsonBytes)
+  const fits = (data: Data, jsonBytes: number, json?: string): boolean | Promise<boolean> =>
+    fitsText(opts.compress ? (json ?? JSON.stringify(data)) : '', jsonBytes)
   const over = overBytes(
     (plaintextBytes) => sealedFits(plaintextBytes, opts.compress),
     budget.headerAvailable,

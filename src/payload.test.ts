@@ -1,7 +1,9 @@
 import { base64url } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { freezeClock } from './test-support/clock.js'
+import { webBackend, type SealBackend } from './backend.js'
 import { createCookieman } from './create.js'
+import { PayloadEncoder } from './payload.js'
 import { CHROME_UA, Jar, SECRET } from './test-support/jar.js'
 import { commit, make, NOW, skus } from './test-support/engine.js'
 
@@ -85,5 +87,28 @@ describe('modes', () => {
     expect(ra.report.chunks).toBe(14)
     expect(rb.report.chunks).toBe(2)
     expect((await packed.cm.decodeSession(b.headers())).data.cart).toEqual(cart)
+  })
+})
+
+describe('PayloadEncoder', () => {
+  it('deflates each of the last two texts once: a shrink search ends on the state checked before last', async () => {
+    const deflated: string[] = []
+    const backend: SealBackend = {
+      ...webBackend,
+      deflateRaw(bytes) {
+        deflated.push(new TextDecoder().decode(bytes))
+        return webBackend.deflateRaw(bytes)
+      },
+    }
+    const encoder = new PayloadEncoder(backend)
+    const [a, b, c] = ['a', 'b', 'c'].map((x) => JSON.stringify({ k: x.repeat(200) }))
+    const sizeA = await encoder.measure(a!, 210)
+    await encoder.measure(b!, 210)
+    expect(await encoder.measure(a!, 210)).toEqual(sizeA)
+    expect((await encoder.deflated(b!)).plaintext.length).toBe(sizeA.bytes)
+    expect(deflated).toEqual([a, b])
+    await encoder.measure(c!, 210)
+    await encoder.deflated(a!) // two texts later: deflated again
+    expect(deflated).toEqual([a, b, c, a])
   })
 })

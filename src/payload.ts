@@ -81,17 +81,19 @@ export function withDefaults<T extends object>(
 
 /**
  * The plaintext of a JSON text: deflated when compression is on and makes it smaller (tiny
- * sessions deflate to more than they are). Remembers its last deflate, so measuring a text again,
- * or sealing the text measured last, deflates it once.
+ * sessions deflate to more than they are). Remembers its last two deflates, so measuring a text
+ * again, or sealing one measured last (a shrink search ends on the state that fits, often checked
+ * just before the one after it that does not), deflates it once.
  */
 export class PayloadEncoder {
   private last: { json: string; bytes: Uint8Array } | undefined
+  private before: { json: string; bytes: Uint8Array } | undefined
 
   constructor(private readonly backend: SealBackend) {}
 
   /** With compression on: the plaintext length of `text` (of `jsonBytes` UTF-8 bytes), deflated if that is smaller. */
   async measure(text: string, jsonBytes: number): Promise<{ bytes: number; compressed: boolean }> {
-    const deflated = this.last?.json === text ? this.last.bytes : await this.deflate(text)
+    const deflated = this.known(text) ?? (await this.deflate(text))
     return deflated.length < jsonBytes
       ? { bytes: deflated.length, compressed: true }
       : { bytes: jsonBytes, compressed: false }
@@ -105,14 +107,21 @@ export class PayloadEncoder {
   /** The plaintext to seal for `text`, compression on: deflated when that makes it smaller. */
   async deflated(text: string): Promise<{ plaintext: Uint8Array; compressed: boolean }> {
     const raw = encoder.encode(text)
-    const deflated = this.last?.json === text ? this.last.bytes : await this.deflate(text)
+    const deflated = this.known(text) ?? (await this.deflate(text))
     return deflated.length < raw.length
       ? { plaintext: deflated, compressed: true }
       : { plaintext: raw, compressed: false }
   }
 
+  private known(text: string): Uint8Array | undefined {
+    if (this.last?.json === text) return this.last.bytes
+    if (this.before?.json === text) return this.before.bytes
+    return undefined
+  }
+
   private async deflate(text: string): Promise<Uint8Array> {
     const bytes = await this.backend.deflateRaw(encoder.encode(text))
+    this.before = this.last
     this.last = { json: text, bytes }
     return bytes
   }

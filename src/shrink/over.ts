@@ -16,7 +16,8 @@ function largestWhere(ok: (n: number) => boolean, hi: number): number {
  * The `overBytes` of shrink functions: the JSON bytes a session is over the largest plaintext that
  * `fitsPlaintext` accepts (found once, when first asked). Without compression the plaintext is the
  * JSON, so this is exact. With it, the JSON that fits is estimated at the ratio of the last
- * measurement before the current shrink function's run (`measured`, then `freeze`).
+ * measurement before the current shrink function's run (`measured`, then `freeze`); `latest` at the
+ * ratio of the last measurement, for the sparse strategy's guesses (./sparse.ts).
  */
 export function overBytes(
   fitsPlaintext: (plaintextBytes: number) => boolean,
@@ -26,11 +27,16 @@ export function overBytes(
   let largest: number | undefined
   let ratio = 1
   let frozen = 1
+  const fitting = (at: number): number => {
+    largest ??= largestWhere(fitsPlaintext, hi)
+    return largest < 0 ? -1 : Math.min(maxInflatedBytes, Math.floor(largest * at))
+  }
   return {
     at(jsonBytes) {
-      largest ??= largestWhere(fitsPlaintext, hi)
-      const fitting = largest < 0 ? -1 : Math.min(maxInflatedBytes, Math.floor(largest * frozen))
-      return jsonBytes - fitting
+      return jsonBytes - fitting(frozen)
+    },
+    latest(jsonBytes) {
+      return jsonBytes - fitting(ratio)
     },
     measured(jsonBytes, plaintextBytes) {
       if (plaintextBytes > 0) ratio = jsonBytes / plaintextBytes

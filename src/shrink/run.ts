@@ -29,6 +29,11 @@ export interface ShrinkInfo {
 export interface OverBytes {
   at(jsonBytes: number): number
   freeze(): void
+  /**
+   * Optional: {@link at} at the latest measurement rather than the one frozen for the run. It
+   * only steers where the sparse strategy checks (./sparse.ts), never the result.
+   */
+  latest?(jsonBytes: number): number
 }
 
 export interface Shrinker<T extends object> {
@@ -36,8 +41,11 @@ export interface Shrinker<T extends object> {
   fn: ShrinkFunction<T>
 }
 
-/** Answers whether data of `jsonBytes` (UTF-8 length of `JSON.stringify(data)`) fits the budget. */
-export type FitTest = (data: Data, jsonBytes: number) => boolean | Promise<boolean>
+/**
+ * Answers whether data of `jsonBytes` (UTF-8 length of `JSON.stringify(data)`) fits the budget.
+ * `json` is that text when the caller serialized the data already (costly runs do).
+ */
+export type FitTest = (data: Data, jsonBytes: number, json?: string) => boolean | Promise<boolean>
 
 /** 0: keys spilled before shrinking (`spill.first`); 1-4: the ancestor's phases. */
 export type Phase = 0 | 1 | 2 | 3 | 4
@@ -75,6 +83,13 @@ export class ShrinkRun {
 
   /** Whether the data fits. A shrinker may touch keys it was not registered for: before saying yes, re-measure all. */
   async check(): Promise<boolean> {
+    if (this.costly) {
+      // The fit test serializes anyway: serialize once, and measure what it tests.
+      const json = JSON.stringify(this.data)
+      const exact = utf8Length(json)
+      if (exact !== this.sizes.total) this.sizes.reset(this.data)
+      return this.fits(this.data, exact, json)
+    }
     if (!(await this.fits(this.data, this.sizes.total))) return false
     const exact = utf8Length(JSON.stringify(this.data))
     if (exact === this.sizes.total) return true
@@ -93,6 +108,11 @@ export class ShrinkRun {
   /** JSON bytes over the budget at `jsonBytes` (see OverBytes). */
   overAt(jsonBytes: number): number {
     return this.over.at(jsonBytes)
+  }
+
+  /** Like {@link overAt}, at the latest measurement: where to look, not what to tell a shrink function. */
+  overNow(jsonBytes: number): number {
+    return this.over.latest?.(jsonBytes) ?? this.over.at(jsonBytes)
   }
 
   /** Called before a shrink function's run: its `overBytes` then depend on the data alone. */

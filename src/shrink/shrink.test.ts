@@ -270,6 +270,8 @@ describe('shrink', () => {
       costly: boolean
       /** What overBytes says in the sparse strategy, which checks only where it estimates a fit. */
       estimate: 'exact' | 'never fits' | 'always fits'
+      /** Where its guesses look (OverBytes.latest): the JSON size that fits plus this, or none. */
+      guessOff: number | null
     }
     const run = (d: Data, kind: Case['kind']) => {
       // Later phases call it again after other keys were removed: it must cope.
@@ -295,6 +297,7 @@ describe('shrink', () => {
           other: fc.integer({ min: 0, max: 200 }),
           costly: fc.boolean(),
           estimate: fc.constantFrom('exact' as const, 'never fits' as const, 'always fits' as const),
+          guessOff: fc.option(fc.integer({ min: -5000, max: 5000 })),
         }),
         async (c) => {
           // The reference: phase 1, one call at a time.
@@ -314,6 +317,7 @@ describe('shrink', () => {
           const estimate: OverBytes = {
             at: (jsonBytes) => (c.estimate === 'exact' ? jsonBytes - c.limit : c.estimate === 'never fits' ? 1 : 0),
             freeze: () => {},
+            ...(c.guessOff === null ? {} : { latest: (jsonBytes: number) => jsonBytes - c.limit - (c.guessOff ?? 0) }),
           }
           const r = await shrink(make(c), [{ keys, fn }], fits, c.costly ? estimate : unread, undefined, c.costly)
           if (calls === 0) {
@@ -344,19 +348,48 @@ describe('shrink', () => {
         calls++
         if (utf8Bytes(ref) >= before) break // the call on an empty list: no progress, the run ends
       }
-      for (const estimate of [0, 1, -1]) {
-        const est: OverBytes = { at: (n) => (estimate === -1 ? n - limit : estimate), freeze() {} }
+      // The guesses of the search (OverBytes.latest): none, right, a little off, far off.
+      for (const [estimate, guess] of [0, 1, -1].flatMap((e) => [null, 0, -7, 7, -100].map((g) => [e, g] as const))) {
+        const est: OverBytes = {
+          at: (n) => (estimate === -1 ? n - limit : estimate),
+          freeze() {},
+          ...(guess === null ? {} : { latest: (n: number) => n - limit - guess }),
+        }
         const fits = (_d: Data, jsonBytes: number) => jsonBytes <= limit
         const r = await shrink(make(), [{ keys: ['list'], fn: pop }], fits, est, undefined, true)
         const first = r.steps[0]
-        expect({ limit, estimate, count: first?.phase === 1 ? first.count : 0 }).toEqual({
+        expect({ limit, estimate, guess, count: first?.phase === 1 ? first.count : 0 }).toEqual({
           limit,
           estimate,
+          guess,
           count: calls,
         })
         if (utf8Bytes(ref) <= limit) expect(r.data).toEqual(ref)
       }
     }
+  })
+
+  it('the sparse strategy guesses from the latest ratio: four checks where halving takes eleven', async () => {
+    // 1000 items of 7 JSON bytes each; fitting takes 700 pops. The batches (1, 8, 64, 512, then to
+    // the empty list and a little past it) reach 1107 calls, where the empty list fits: halving
+    // between 0 and 1107 calls would take 11 checks.
+    const make = (): Data => ({ list: Array.from({ length: 1000 }, () => 'xxxx') })
+    const limit = utf8Bytes({ list: Array.from({ length: 300 }, () => 'xxxx') })
+    const pop = (d: Partial<Data>) => {
+      ;(d['list'] as string[]).pop()
+      return d
+    }
+    const checked: number[] = []
+    const fits = (_d: Data, jsonBytes: number) => {
+      checked.push(jsonBytes)
+      return jsonBytes <= limit
+    }
+    const est: OverBytes = { at: (n) => n - limit, latest: (n) => n - limit, freeze() {} }
+    const r = await shrink(make(), [{ keys: ['list'], fn: pop }], fits, est, undefined, true)
+    expect(r.steps).toEqual([{ phase: 1, keys: ['list'], count: 700 }])
+    // The start; the batch's end (the empty list); the guesses: 776 calls (the 107 calls past the
+    // empty list skew the first one), 700 (fits), 699 (does not); then the state kept.
+    expect(checked).toEqual([7010, 11, limit - 532, limit, limit + 7, limit])
   })
 
   it('the sparse strategy stops where the data fits before a stall that makes it grow again', async () => {

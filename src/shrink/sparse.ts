@@ -1,4 +1,4 @@
-import { nextBatch, replayer, type ShrinkerRunner } from './replay.js'
+import { nextBatch, replayer, type ShrinkerRunner, type Snapshot } from './replay.js'
 
 /**
  * Runs one shrinker with as few fit checks as possible, for fit tests that cost far more than
@@ -12,9 +12,10 @@ import { nextBatch, replayer, type ShrinkerRunner } from './replay.js'
  *    gets smaller (sizes per key, no serialization of the whole), then a bisection on the sizes.
  * 2. One check, of the run's smallest state (the one before the end: the end made no progress).
  *    If the data does not fit there, no state of the run does: done, at the end.
- * 3. Otherwise bisect on the fit between the run's start (which did not fit) and that state.
- * So a run that cannot fit costs one check, and one that can about log2(calls) checks, instead of
- * a check per batch and per step of the replay.
+ * 3. Otherwise search the fit between the run's start (which did not fit) and that state, guessing
+ *    from the latest measured compression ratio where the JSON fits (see `guess`).
+ * So a run that cannot fit costs one check, and one that can two to four (at worst twice
+ * log2(calls)), instead of a check per batch and per step of the replay.
  */
 export const runSparse: ShrinkerRunner = async (run, phase, shrinker) => {
   const { sizes } = run
@@ -91,22 +92,43 @@ export const runSparse: ShrinkerRunner = async (run, phase, shrinker) => {
     }
     fitsAt = smallest
   }
-  // 3. The first call after which it fits, after the last state that did not (the start, or a
-  //    check of step 1). Each state that does not fit is the snapshot the next replay starts from.
+  // 3. The first call after which it fits, between the last state that did not (the start, or a
+  //    check of step 1) and `fitsAt`. Each state that does not fit is the snapshot the next replay
+  //    starts from.
   base = lastMiss
-  lo = lastMiss.calls + 1
+  lo = lastMiss.calls
+  let loSize = totalOf(lastMiss)
   hi = fitsAt
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
+  let hiSize = sizes.total
+  let guesses = Math.ceil(Math.log2(hi - lo))
+  while (hi - lo > 1) {
+    const mid = guesses-- > 0 ? guess(lo, loSize, hi, hiSize, loSize - run.overNow(loSize)) : (lo + hi) >>> 1
     reach(mid)
-    if (await run.check()) hi = mid
-    else {
-      lo = mid + 1
+    if (await run.check()) {
+      hi = mid
+      hiSize = sizes.total
+    } else {
+      lo = mid
+      loSize = sizes.total
       base = snapshot(mid)
     }
   }
-  reach(lo)
+  reach(hi)
   const fitsNow = await run.check()
-  run.record(phase, keys, lo)
+  run.record(phase, keys, hi)
   return { fits: fitsNow, calls }
+}
+
+const totalOf = (snap: Snapshot): number => 2 + snap.sizes.sum + Math.max(0, snap.sizes.entries.size - 1)
+
+/**
+ * Where in `(lo, hi)` the JSON should reach `target` bytes (the size estimated to fit at the
+ * latest measured ratio), the calls shrinking it evenly from `loSize` to `hiSize`: the first call
+ * at or under it. A good estimate ends the search in two checks (the guess fits, the call before
+ * does not); a bad one only costs checks, since the search keeps its bounds: after as many
+ * guesses as halving would take, it halves.
+ */
+function guess(lo: number, loSize: number, hi: number, hiSize: number, target: number): number {
+  const at = loSize > hiSize ? lo + Math.ceil(((loSize - target) / (loSize - hiSize)) * (hi - lo)) : (lo + hi) >>> 1
+  return Math.min(hi - 1, Math.max(lo + 1, at))
 }
