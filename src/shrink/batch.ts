@@ -1,4 +1,4 @@
-import type { Data } from './json-size.js'
+import type { Data, SavedSizes } from './json-size.js'
 import { lastOf, nextBatch, replayer, type ShrinkerRunner, type Snapshot } from './replay.js'
 import type { Shrinker, ShrinkRun } from './run.js'
 import { runSparse } from './sparse.js'
@@ -24,7 +24,9 @@ export async function runShrinker<T extends object>(
 ): Promise<boolean> {
   const { sizes, steps } = run
   run.freeze()
-  const start = { json: JSON.stringify(run.data), sizes: sizes.save(), steps: steps.length, count: steps.at(-1)?.count }
+  // The start, to undo the run: its keys in order and their JSON texts (exact here: every run ends
+  // with each key's text re-measured or checked), so the whole session is not serialized per run.
+  const start = { keys: Object.keys(run.data), sizes: sizes.save(), steps: steps.length, count: steps.at(-1)?.count }
   const { fits: fitsNow, calls } = await (run.costly ? runSparse : runBatched)(run, phase, { keys, fn })
   if (calls === 0) return fitsNow
   // Batches are measured through the shrinker's own keys only, and replays restore only those:
@@ -37,11 +39,21 @@ export async function runShrinker<T extends object>(
     [...before.keys()].every((k) => mine.has(k) || Object.hasOwn(data, k))
   if (untouched) return fitsNow
   // The shrinker changed keys it was not registered for: undo the run and redo it exactly.
-  run.data = JSON.parse(start.json) as Data
+  run.data = JSON.parse(jsonOf(start.keys, start.sizes.entries)) as Data
   sizes.reset(run.data)
   steps.length = start.steps
   if (start.count !== undefined) steps.at(-1)!.count = start.count
   return runOneByOne(run, phase, { keys, fn })
+}
+
+/** `JSON.stringify` of the data whose keys, in order, had these texts (keys without one are omitted, as it omits them). */
+function jsonOf(keys: readonly string[], texts: SavedSizes['entries']): string {
+  const entries: string[] = []
+  for (const key of keys) {
+    const text = texts.get(key)?.text
+    if (text !== undefined) entries.push(`${JSON.stringify(key)}:${text}`)
+  }
+  return `{${entries.join(',')}}`
 }
 
 /** One call at a time, the whole data re-measured after each: for shrinkers that touch other keys. */

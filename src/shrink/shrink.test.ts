@@ -181,6 +181,32 @@ describe('shrink', () => {
     expect(asked).toEqual([86, 37, 28, 28])
   })
 
+  it('a run undone for touching another key starts again from the exact start (key order, __proto__, nested values)', async () => {
+    // The undo rebuilds the start from each key's JSON text: an own "__proto__" key must stay an
+    // own key, integer-like keys keep JSON's order, nested values come back whole.
+    const input = (): Data =>
+      JSON.parse(
+        '{"b":1,"__proto__":{"x":1},"2":"two","list":[1,2,3,4,5,6,7,8,9],"meta":{"n":0,"deep":[{"k":"v"}]}}',
+      ) as Data
+    const fn = (d: Data) => {
+      ;(d['list'] as number[]).pop()
+      ;(d['meta'] as { n: number }).n++
+      return d
+    }
+    const limit = JSON.stringify(input()).length - 6
+    const ref = input()
+    while (JSON.stringify(ref).length > limit) fn(ref)
+    for (const costly of [false, true]) {
+      // Sizes are stale between the batch's end and the undo (meta changed unseen): size alone.
+      const fits = (_d: Data, jsonBytes: number) => jsonBytes <= limit
+      const r = await shrink(input(), [{ keys: ['list'], fn }], fits, over(limit), undefined, costly)
+      expect(JSON.stringify(r.data)).toBe(JSON.stringify(ref))
+      expect(Object.keys(r.data)).toEqual(['2', 'b', '__proto__', 'list', 'meta'])
+      expect(Object.getPrototypeOf(r.data)).toBe(Object.prototype)
+      expect(r.steps).toEqual([{ phase: 1, keys: ['list'], count: 3 }])
+    }
+  })
+
   it('a shrinker may return a new object', async () => {
     const replace = () => ({ fresh: true })
     const r = await shrink({ big: 'b'.repeat(50) }, [{ keys: ['big'], fn: replace }], under(20), over(20))
