@@ -3,12 +3,12 @@
 //   decode(cookies) -> data                              (timed: what the browser sends back to data)
 //   wire(data, budget) -> the cookies the library writes through its own cookie layer, with their
 //                         Set-Cookie lines, or { refused } when the library will not write it.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { stringifySetCookie } from 'cookie'
 import { sealData, unsealData, getIronSession } from 'iron-session'
 import { encode as authEncode, decode as authDecode } from '@auth/core/jwt'
 import { createCookieman } from 'next-cookieman'
+import { referenceSeal } from './reference.mjs'
 
 // Auth.js's cookie chunking (SessionStore) is not in its package exports; load the file it ships.
 const require = createRequire(import.meta.url)
@@ -31,32 +31,13 @@ export const floor = {
   decode: (cookies) => JSON.parse(Buffer.from(cookies[0].value, 'base64url').toString()),
 }
 
-/**
- * The reference for a sealed cookie on Node: one JSON round trip and one synchronous AES-256-GCM JWE
- * (compact, `dir`, the same token shape as ours) with node:crypto, and nothing else: no budget, no
- * chunking, no claims, no Set-Cookie line. What a seal cannot go below on this runtime.
- */
-const REF_KEY = createHash('sha256').update(SECRET).digest()
-const REF_HEADER = Buffer.from(JSON.stringify({ alg: 'dir', enc: 'A256GCM' })).toString('base64url')
+/** The reference for a sealed cookie on Node (./reference.mjs): node:crypto JWE, nothing else. */
+const REF = referenceSeal(SECRET)
 export const reference = {
   name: 'reference (JSON + node:crypto JWE)',
   id: 'reference',
-  encode(data) {
-    const iv = randomBytes(12)
-    const cipher = createCipheriv('aes-256-gcm', REF_KEY, iv)
-    cipher.setAAD(Buffer.from(REF_HEADER))
-    const ciphertext = Buffer.concat([cipher.update(JSON.stringify(data)), cipher.final()])
-    const value = `${REF_HEADER}..${iv.toString('base64url')}.${ciphertext.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`
-    return [{ name: 'reference', value }]
-  },
-  decode(cookies) {
-    const [header, , iv, ciphertext, tag] = cookies[0].value.split('.')
-    const decipher = createDecipheriv('aes-256-gcm', REF_KEY, Buffer.from(iv, 'base64url'))
-    decipher.setAAD(Buffer.from(header))
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'))
-    const plain = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()])
-    return JSON.parse(plain.toString())
-  },
+  encode: (data) => [{ name: 'reference', value: REF.seal(data) }],
+  decode: (cookies) => REF.open(cookies[0].value),
 }
 
 function ours({ compress, id, name }) {

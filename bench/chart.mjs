@@ -133,8 +133,9 @@ if (results.server) {
       text(x0 - 8, y(v) + 4, v.toFixed(1), 'text-anchor="end" fill="#5f6368"'),
     )
   }
-  const lib = { plain: 'cookieman', deflate: 'cookieman-deflate', authjs: 'authjs' }
-  const short = { plain: 'plain', deflate: 'deflate', authjs: 'Auth.js' }
+  const lib = { plain: 'cookieman', deflate: 'cookieman-deflate', authjs: 'authjs', reference: 'reference' }
+  const short = { plain: 'plain', deflate: 'deflate', authjs: 'Auth.js', reference: 'node:crypto' }
+  const fillOf = { ...color, reference: '#5f6368' }
   const group = w / jars.length
   jars.forEach((jar, i) => {
     const mine = rows.filter((r) => r.jar === jar)
@@ -142,7 +143,7 @@ if (results.server) {
     const gx = x0 + i * group + 6
     mine.forEach((r, j) => {
       const t = y(r.vsEcho)
-      const fill = r.route === 'echo' ? '#dadce0' : color[lib[r.jar]]
+      const fill = r.route === 'echo' ? '#dadce0' : fillOf[lib[r.jar]]
       const opacity = r.route.startsWith('read')
         ? ' fill-opacity="0.55"'
         : r.route.includes('cookies()')
@@ -160,8 +161,9 @@ if (results.server) {
     `<line x1="${x0}" x2="${x0 + w}" y1="${target}" y2="${target}" stroke="#d93025" stroke-dasharray="4 3"/>`,
     text(x0 + w, target - 4, 'cookies() write target 0.95', 'text-anchor="end" fill="#d93025"'),
     `<line x1="${x0}" x2="${x0 + w}" y1="${y0 + h}" y2="${y0 + h}" stroke="#5f6368"/>`,
-    text(x0 - 40, y0 + h + 40, 'Per jar: read unchanged (light), write onto the', 'fill="#5f6368"'),
-    text(x0 - 40, y0 + h + 54, 'Response, echo (grey), write via cookies().', 'fill="#5f6368"'),
+    text(x0 - 40, y0 + h + 40, 'Per jar: reads (light: a page; then + unchanged commit),', 'fill="#5f6368"'),
+    text(x0 - 40, y0 + h + 54, 'write onto the Response, echo (grey), write via cookies().', 'fill="#5f6368"'),
+    text(x0 - 40, y0 + h + 68, 'node:crypto: the reference seal, read and write only.', 'fill="#5f6368"'),
   )
 }
 

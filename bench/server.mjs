@@ -11,7 +11,8 @@ import autocannon from 'autocannon'
 import { createCookieman } from 'next-cookieman'
 import { encode as authEncode } from '@auth/core/jwt'
 import { SessionStore } from './server-app/lib/auth-session-store.mjs'
-import { AUTH_COOKIE, ENGINES, MAX_AGE, SECRET } from './server-app/lib/config.mjs'
+import { AUTH_COOKIE, ENGINES, MAX_AGE, REFERENCE_COOKIE, SECRET } from './server-app/lib/config.mjs'
+import { referenceChunks, referenceSeal } from './reference.mjs'
 import { UA } from './adapters.mjs'
 import { realistic } from './payload.mjs'
 import { freePort, machine, mergeResults, table, waitUntilUp } from './report.mjs'
@@ -44,8 +45,11 @@ async function authJar() {
   const store = new SessionStore({ name: AUTH_COOKIE, options: {} }, {}, { debug() {} })
   return store.chunk(token, {}).map((c) => `${c.name}=${c.value}`)
 }
+const referenceJar = () =>
+  referenceChunks(REFERENCE_COOKIE, referenceSeal(SECRET).seal(data)).map((c) => `${c.name}=${c.value}`)
 const jars = {
   plain: await ourJar(ENGINES.plain),
+  reference: referenceJar(),
   deflate: await ourJar(ENGINES.deflate),
   authjs: await authJar(),
 }
@@ -56,12 +60,19 @@ const jarInfo = Object.fromEntries(
 const ROUTES = [
   // Each target's route next to its control: read after noop, cookies() after echo.
   ['plain', 'noop', '/noop'],
-  ['plain', 'read (unchanged)', '/cookieman/plain/read'],
+  ['plain', 'read (page)', '/cookieman/plain/read'],
+  ['plain', 'read + commit (unchanged)', '/cookieman/plain/read-commit'],
   ['plain', 'write (Response)', '/cookieman/plain/write'],
   ['plain', 'echo', '/echo'],
   ['plain', 'write (cookies())', '/cookieman/plain/write-cookies'],
+  // What the two server targets' routes cost with the node:crypto seal and nothing else.
+  ['reference', 'noop', '/noop'],
+  ['reference', 'read (page)', '/reference/read'],
+  ['reference', 'echo', '/echo'],
+  ['reference', 'write (cookies())', '/reference/write-cookies'],
   ['deflate', 'noop', '/noop'],
-  ['deflate', 'read (unchanged)', '/cookieman/deflate/read'],
+  ['deflate', 'read (page)', '/cookieman/deflate/read'],
+  ['deflate', 'read + commit (unchanged)', '/cookieman/deflate/read-commit'],
   ['deflate', 'write (Response)', '/cookieman/deflate/write'],
   ['deflate', 'echo', '/echo'],
   ['deflate', 'write (cookies())', '/cookieman/deflate/write-cookies'],
@@ -70,7 +81,7 @@ const ROUTES = [
   ['authjs', 'Auth.js read + write', '/authjs'],
 ]
   .map(([jar, label, path]) => ({ jar, label, path, runs: [] }))
-  // `--jar=deflate` (or plain, authjs): only the routes of one jar, for a quicker look.
+  // `--jar=deflate` (or plain, reference, authjs): only the routes of one jar, for a quicker look.
   .filter((r) => !JAR_FILTER || r.jar === JAR_FILTER)
 
 // --- Build and start the server.
@@ -223,6 +234,7 @@ const summary = ROUTES.map((r) => {
 
 const jarName = {
   plain: 'next-cookieman',
+  reference: 'reference (node:crypto JWE)',
   deflate: 'next-cookieman + deflate',
   authjs: 'Auth.js',
 }

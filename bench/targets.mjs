@@ -58,16 +58,22 @@ const route = (name) => routes.find((r) => r.jar === 'plain' && r.route === name
 const commit = route('write (cookies())')
 // `range` (older results have none): the lowest and highest of the rounds' ratios.
 const range = (r) => (r ? ` (rounds ${r.map((x) => x.toFixed(2)).join('-')})` : '')
+// The node:crypto reference's own route for the same target, on its jar of the same session (older
+// results have none): where the floor of the target's route is, on this machine.
+const floorOf = (name, key) => {
+  const r = routes.find((x) => x.jar === 'reference' && x.route === name)
+  return r ? `; the node:crypto reference route: ${r[key].toFixed(2)}` : ''
+}
 add(
-  `server: commit through cookies().set() ≥ 0.95× the no-crypto echo${range(commit?.vsEchoRange)}`,
+  `server: commit through cookies().set() ≥ 0.95× the no-crypto echo${range(commit?.vsEchoRange)}${floorOf('write (cookies())', 'vsEcho')}`,
   commit?.vsEcho,
   0.95,
   'min',
   commit ? undefined : 'run bench/server.mjs',
 )
-const read = route('read (unchanged)')
+const read = route('read (page)')
 add(
-  `server: a page that only reads ≥ 0.9× the noop route${range(read?.vsNoopRange)}`,
+  `server: a page that only reads ≥ 0.9× the noop route${range(read?.vsNoopRange)}${floorOf('read (page)', 'vsNoop')}`,
   read?.vsNoop,
   0.9,
   'min',

@@ -1,0 +1,4 @@
+import { referenceRoute } from '../../../lib/reference-route.mjs'
+
+export const dynamic = 'force-dynamic'
+export const GET = referenceRoute('read')
