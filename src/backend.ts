@@ -35,6 +35,11 @@ export interface SealBackend {
    * without it, seal.ts writes it in JavaScript.
    */
   asciiBase64url?(text: string): string
+  /**
+   * Optional: the UTF-8 byte length of a string, natively where the runtime has it (lone surrogates
+   * count as U+FFFD, 3 bytes, as ./utf8.ts counts them); without it, ./utf8.ts scans in JavaScript.
+   */
+  utf8Length?(text: string): number
   deflateRaw(bytes: Uint8Array): Promise<Uint8Array>
   /** At most `cap` bytes: `undefined` past the cap; throws on a corrupt stream. */
   inflateRaw(bytes: Uint8Array, cap: number): Promise<Uint8Array | undefined>

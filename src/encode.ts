@@ -166,7 +166,7 @@ export async function encodeSession<T extends object>(
   let spilled: Data = {}
   let store: StoreReport | undefined
   let spillState: Parameters<typeof settle>[5]
-  if (!(await fitsText(json, utf8Length(json)))) {
+  if (!(await fitsText(json, (ctx.backend.utf8Length ?? utf8Length)(json)))) {
     // The working copy the shrinkers may mutate: a JSON round trip, so it is plain data.
     let shrunk = await shrink(JSON.parse(json) as Data, ctx.shrinkers, fits, over, storage.plan, opts.compress)
     if (shrunk.fits && Object.keys(shrunk.spilled).length > 0) {
