@@ -151,6 +151,22 @@ async function rssMiB() {
   return kb / 1024
 }
 
+// The server's CPU time (user + system, every process of its group), from /proc: per request, it is
+// steadier than req/s on a shared machine, where the load generator competes for the same cores.
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100
+async function cpuSeconds() {
+  let ticks = 0
+  for (const pid of serverPids()) {
+    try {
+      const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ')
+      ticks += Number(fields[11]) + Number(fields[12])
+    } catch {
+      // exited
+    }
+  }
+  return ticks / CLK_TCK
+}
+
 const requestHeaders = (route) => ({ 'user-agent': UA, cookie: jars[route.jar].join('; ') })
 
 // --- Every route answers 200 with its jar before anything is measured; count what it writes.
@@ -180,7 +196,9 @@ for (let round = 1; round <= ROUNDS; round++) {
   for (const route of round % 2 ? ROUTES : [...ROUTES].reverse()) {
     await new Promise((r) => setTimeout(r, 300)) // let the previous run's GC lines arrive
     const before = allocated
+    const cpuBefore = await cpuSeconds()
     const result = await run(route, SECONDS)
+    const cpu = (await cpuSeconds()) - cpuBefore
     await new Promise((r) => setTimeout(r, 300))
     const ok = result.requests.total - result.non2xx
     route.runs.push({
@@ -191,6 +209,7 @@ for (let round = 1; round <= ROUNDS; round++) {
       p50: result.latency.p50,
       p99: result.latency.p99,
       allocatedPerRequest: (allocated - before) / Math.max(1, result.requests.total),
+      cpuUsPerRequest: (cpu * 1e6) / Math.max(1, result.requests.total),
       rssMiB: await rssMiB(),
     })
   }
@@ -228,6 +247,7 @@ const summary = ROUTES.map((r) => {
     non2xx: r.runs.reduce((n, x) => n + x.non2xx, 0),
     errors: r.runs.reduce((n, x) => n + x.errors, 0),
     allocatedKiBPerRequest: median(r.runs.map((x) => x.allocatedPerRequest)) / 1024,
+    cpuUsPerRequest: median(r.runs.map((x) => x.cpuUsPerRequest)),
     rssMiB: Math.max(...r.runs.map((x) => x.rssMiB)),
   }
 })
@@ -241,11 +261,22 @@ const jarName = {
 console.log(
   `\n## 5. Server: next start, 16 KB session (${jsonBytes} bytes of JSON), ${CONNECTIONS} connections, ` +
     `${ROUNDS} rounds × ${SECONDS} s per route (req/s: median; × echo, × noop: median of each round's ratio, ` +
-    `and its range)\n`,
+    `and its range; CPU: the server's user + system time per request, median over rounds)\n`,
 )
 console.log(
   table(
-    ['cookies sent', 'route', 'Set-Cookie', 'req/s', '× echo', '× noop', 'p50 / p99 ms', 'heap KiB / req', 'errors'],
+    [
+      'cookies sent',
+      'route',
+      'Set-Cookie',
+      'req/s',
+      '× echo',
+      '× noop',
+      'p50 / p99 ms',
+      'CPU µs / req',
+      'heap KiB / req',
+      'errors',
+    ],
     summary.map((s) => [
       `${jarName[s.jar]}: ${jarInfo[s.jar].cookies} cookies, ${jarInfo[s.jar].bytes} B`,
       s.route,
@@ -254,6 +285,7 @@ console.log(
       `${s.vsEcho.toFixed(2)} (${s.vsEchoRange.map((x) => x.toFixed(2)).join('-')})`,
       `${s.vsNoop.toFixed(2)} (${s.vsNoopRange.map((x) => x.toFixed(2)).join('-')})`,
       `${s.p50ms} / ${s.p99ms}`,
+      s.cpuUsPerRequest.toFixed(0),
       s.allocatedKiBPerRequest.toFixed(0),
       s.non2xx + s.errors,
     ]),
