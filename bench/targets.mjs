@@ -59,13 +59,13 @@ const commit = route('write (cookies())')
 // `range` (older results have none): the lowest and highest of the rounds' ratios.
 const range = (r) => (r ? ` (rounds ${r.map((x) => x.toFixed(2)).join('-')})` : '')
 // The node:crypto reference's own route for the same target, on its jar of the same session (older
-// results have none): where the floor of the target's route is, on this machine.
-const floorOf = (name, key) => {
+// results have none): what the target's route costs with a seal and nothing else, on this machine.
+const referenceOf = (name, key) => {
   const r = routes.find((x) => x.jar === 'reference' && x.route === name)
   return r ? `; the node:crypto reference route: ${r[key].toFixed(2)}` : ''
 }
 add(
-  `server: commit through cookies().set() ≥ 0.95× the no-crypto echo${range(commit?.vsEchoRange)}${floorOf('write (cookies())', 'vsEcho')}`,
+  `server: commit through cookies().set() ≥ 0.95× the no-crypto echo${range(commit?.vsEchoRange)}${referenceOf('write (cookies())', 'vsEcho')}`,
   commit?.vsEcho,
   0.95,
   'min',
@@ -73,7 +73,7 @@ add(
 )
 const read = route('read (page)')
 add(
-  `server: a page that only reads ≥ 0.9× the noop route${range(read?.vsNoopRange)}${floorOf('read (page)', 'vsNoop')}`,
+  `server: a page that only reads ≥ 0.9× the noop route${range(read?.vsNoopRange)}${referenceOf('read (page)', 'vsNoop')}`,
   read?.vsNoop,
   0.9,
   'min',

@@ -32,7 +32,8 @@ export function base64urlLength(n: number): number {
   return Math.floor(n / 3) * 4 + [0, 2, 3][n % 3]!
 }
 
-const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+/** The base64url alphabet (RFC 4648 section 5), each character at its value. */
+export const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 
 /**
  * Unpadded base64url of an ASCII string's bytes (each character one byte), without a TextEncoder

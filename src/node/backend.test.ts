@@ -7,6 +7,7 @@ import { webBackend, type Mode, type SealBackend } from '../backend.js'
 import { createCookieman as createWeb } from '../create.js'
 import { deriveKey } from '../keys.js'
 import { canonicalSegment, open, seal, type SealMeta } from '../seal.js'
+import { utf8Length } from '../utf8.js'
 import { canonicalBytes, nodeBackend } from './backend.js'
 import { createCookieman as createNode } from './index.js'
 
@@ -114,6 +115,33 @@ describe('node backend', () => {
       'AB\tCD',
     ]) {
       expect(canonicalBytes(s) !== undefined).toBe(canonicalSegment(s))
+    }
+  })
+
+  it("the node:crypto backend's native utf8Length counts as utf8Length does: every width, surrogate pairs, lone surrogates", () => {
+    const native = nodeBackend.utf8Length!
+    const cases: Array<[string, number]> = [
+      ['', 0],
+      ['{"a":1}', 7],
+      ['é', 2],
+      ['\u0800', 3],
+      ['\uffff', 3],
+      ['\ud83d\ude00', 4],
+      ['a\ud800', 4],
+      ['\udc00b', 4],
+      ['\ud800\ud800', 6],
+      ['\udbff\udfff\ud800', 7],
+    ]
+    for (const [text, bytes] of cases) {
+      expect(utf8Length(text)).toBe(bytes)
+      expect(native(text)).toBe(bytes)
+    }
+    // Every code unit, alone and after each kind of neighbour.
+    for (let c = 0; c < 0x10000; c += 7) {
+      for (const before of ['', 'x', '\u00e9', '\ud800', '\udc00']) {
+        const text = before + String.fromCharCode(c) + 'y'
+        expect(native(text)).toBe(utf8Length(text))
+      }
     }
   })
 

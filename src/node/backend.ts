@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto'
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import type { SealBackend } from '../backend.js'
 import { randomBytes } from '../random.js'
+import { B64URL } from '../utf8.js'
 
 /**
  * The Node.js fast path: the same tokens as the jose backend (JWE compact `dir` + `A256GCM`, RFC
@@ -18,8 +19,6 @@ const TAG_BYTES = 16
 const b64 = (bytes: Uint8Array): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url')
 const bytesOf = (buffer: Buffer): Uint8Array => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
-
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 
 /**
  * The bytes of a base64url segment, `undefined` unless it is canonical (alphabet only, no padding,
@@ -38,7 +37,7 @@ export function canonicalBytes(segment: string): Buffer | undefined {
   const bytes = Buffer.from(segment, 'base64url')
   if (bytes.length !== Math.floor((n * 3) / 4)) return undefined
   // Two characters carry 12 bits for one byte, three 18 bits for two: 4 and 2 bits unused.
-  if (rest !== 0 && (ALPHABET.indexOf(segment[n - 1]!) & (rest === 2 ? 15 : 3)) !== 0) return undefined
+  if (rest !== 0 && (B64URL.indexOf(segment[n - 1]!) & (rest === 2 ? 15 : 3)) !== 0) return undefined
   return bytes
 }
 
