@@ -5,7 +5,8 @@
  * `'use cache'` with an error that says why, and reading the clock without tripping Cache
  * Components' check of synchronous IO (Next counts `Date.now()` in a prerender stage as an unstable
  * value; `performance` is what Next leaves for such introspection). Without the module, both fall
- * back: Next's own error, and `Date.now()`.
+ * back: Next's own error, and `Date.now()`. And from Next's per-request work store (same path in
+ * 15 and 16), the hook its `after()` waits on: the response is sent (see {@link onResponseSent}).
  */
 
 interface WorkUnitStorage {
@@ -14,21 +15,45 @@ interface WorkUnitStorage {
   exit?<R>(fn: () => R): R
 }
 
+interface WorkStorage {
+  getStore(): { readonly afterContext?: { onClose?(callback: () => void): void } } | undefined
+}
+
 /** `undefined`: not looked up yet; `null`: not available in this Next. */
 let storage: WorkUnitStorage | null | undefined
+let work: WorkStorage | null | undefined
 
 const load = (): Promise<{ workUnitAsyncStorage?: WorkUnitStorage }> =>
   import('next/dist/server/app-render/work-unit-async-storage.external.js') as Promise<{
     workUnitAsyncStorage?: WorkUnitStorage
   }>
 
-/** Looks the store up once; call before {@link workUnitType} or {@link nextNow} need it. */
+const loadWork = (): Promise<{ workAsyncStorage?: WorkStorage }> =>
+  import('next/dist/server/app-render/work-async-storage.external.js') as Promise<{
+    workAsyncStorage?: WorkStorage
+  }>
+
+/** Looks the stores up once; call before {@link workUnitType}, {@link nextNow} or {@link onResponseSent}. */
 export async function loadWorkUnits(): Promise<void> {
-  if (storage !== undefined) return
+  if (storage !== undefined && work !== undefined) return
+  const [unit, request] = await Promise.allSettled([load(), loadWork()])
+  storage = unit.status === 'fulfilled' ? (unit.value.workUnitAsyncStorage ?? null) : null
+  work = request.status === 'fulfilled' ? (request.value.workAsyncStorage ?? null) : null
+}
+
+/**
+ * Calls `callback` once the response of the current request is sent (Next's `onClose`, which its
+ * `after()` waits on: the request's render is over by then), and says whether it will. `false`
+ * outside a request, or in a Next without the hook.
+ */
+export function onResponseSent(callback: () => void): boolean {
+  const context = work?.getStore()?.afterContext
+  if (typeof context?.onClose !== 'function') return false
   try {
-    storage = (await load()).workUnitAsyncStorage ?? null
+    context.onClose(callback)
+    return true
   } catch {
-    storage = null
+    return false
   }
 }
 
