@@ -115,6 +115,25 @@ for (const which of BUILDS) {
       expect(back.headers.getSetCookie()).toEqual([])
     })
 
+    it('one decode per request, let go once the response is sent: a read in after() gets what the commit wrote', async () => {
+      const jar = new Jar()
+      for (const visit of [1, 2]) {
+        const key = `${which.id}-${visit}`
+        const res = await get(`/api/after-read?key=${key}&visit=1`, jar)
+        expect(res.status).toBe(200)
+        expect(await res.json()).toEqual({ same: true, visits: visit })
+        jar.apply(res)
+        expect([...jar.cookies.keys()]).toEqual(['session'])
+        let later: unknown = null
+        for (let i = 0; i < 100 && later === null; i++) {
+          later = await (await get(`/api/after-read?key=${key}`, jar)).json()
+          if (later === null) await new Promise((r) => setTimeout(r, 20))
+        }
+        // A new decode (the request's session was let go), of the cookie as this request wrote it.
+        expect(later).toEqual({ same: false, visits: visit })
+      }
+    })
+
     it('POST accepts only the keys the app knows, with their types', async () => {
       const bodies = [
         '{"userId":"admin"}',

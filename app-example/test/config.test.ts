@@ -24,6 +24,6 @@ describe('the example’s Next config', () => {
     expect(await pageExtensions(true)).toEqual(['test-only.ts', 'tsx', 'ts', 'jsx', 'js'])
     const api = join(APP, 'app', 'api')
     const testOnly = readdirSync(api).filter((dir) => readdirSync(join(api, dir)).includes('route.test-only.ts'))
-    expect(testOnly.sort()).toEqual(['request-info', 'test-hooks'])
+    expect(testOnly.sort()).toEqual(['after-read', 'request-info', 'test-hooks'])
   })
 })
