@@ -140,11 +140,8 @@ export function withNext<T extends object>(core: Cookieman<T>): NextCookieman<T>
       )
     }
     const { written } = stateOf(requestHeaders)
-    const fromProxy = requestHeaders.get(MIDDLEWARE_SET_COOKIE)
-    if ((fromProxy === null || fromProxy === '') && written.size === 0)
-      return { requestHeaders, view: requestHeaders, cookies }
     const writes = [
-      ...middlewareWrites(fromProxy, nextNow()),
+      ...middlewareWrites(requestHeaders.get(MIDDLEWARE_SET_COOKIE), nextNow),
       ...[...written].map(([name, value]) => ({ name, value })),
     ]
     const view = writes.length === 0 ? requestHeaders : core.trustedHeaders(requestHeaders, writes)

@@ -18,10 +18,11 @@ const NEXT_COOKIE = /,(?=\s*[!#$%&'*+\-.^_`|~0-9A-Za-z]+=)/
  * The cookies a proxy set or deleted through its response, from Next's `x-middleware-set-cookie`
  * request header (Set-Cookie values joined by commas), as name and value exactly as the browser
  * will store them (an empty value for a deletion: no value, Max-Age <= 0, or an Expires not after
- * `now`). `[]` when the header is absent.
+ * `clock()`, read once and only for an Expires). `[]` when the header is absent.
  */
-export function middlewareWrites(header: string | null, now: number): StoredCookie[] {
+export function middlewareWrites(header: string | null, clock: () => number): StoredCookie[] {
   if (header === null || header === '') return []
+  let now: number | undefined
   const out: StoredCookie[] = []
   for (const part of header.split(NEXT_COOKIE)) {
     if (part.trim() === '') continue
@@ -31,7 +32,7 @@ export function middlewareWrites(header: string | null, now: number): StoredCook
       cookie.value === undefined ||
       cookie.value === '' ||
       (cookie.maxAge !== undefined && cookie.maxAge <= 0) ||
-      (cookie.expires !== undefined && cookie.expires.getTime() <= now)
+      (cookie.expires !== undefined && cookie.expires.getTime() <= (now ??= clock()))
     out.push({ name: cookie.name, value: gone ? '' : cookie.value! })
   }
   return out

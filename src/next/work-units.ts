@@ -35,7 +35,7 @@ const loadWork = (): Promise<{ workAsyncStorage?: WorkStorage }> =>
 
 /** Looks the stores up once; call before {@link workUnitType}, {@link nextNow} or {@link onResponseSent}. */
 export async function loadWorkUnits(): Promise<void> {
-  if (storage !== undefined && work !== undefined) return
+  if (storage !== undefined) return // set together with `work`
   const [unit, request] = await Promise.allSettled([load(), loadWork()])
   storage = unit.status === 'fulfilled' ? (unit.value.workUnitAsyncStorage ?? null) : null
   work = request.status === 'fulfilled' ? (request.value.workAsyncStorage ?? null) : null
@@ -43,17 +43,16 @@ export async function loadWorkUnits(): Promise<void> {
 
 /**
  * Calls `callback` once the response of the current request is sent (Next's `onClose`, which its
- * `after()` waits on: the request's render is over by then), and says whether it will. `false`
- * outside a request, or in a Next without the hook.
+ * `after()` waits on: the request's render is over by then). Never, outside a request or in a
+ * Next without the hook.
  */
-export function onResponseSent(callback: () => void): boolean {
+export function onResponseSent(callback: () => void): void {
   const context = work?.getStore()?.afterContext
-  if (typeof context?.onClose !== 'function') return false
+  if (typeof context?.onClose !== 'function') return
   try {
     context.onClose(callback)
-    return true
   } catch {
-    return false
+    // A hook that fails: the caller keeps what it holds, as without one.
   }
 }
 
